@@ -1,0 +1,387 @@
+"""The condition language of the rulebook (条件), in plain YAML, without eval.
+
+A condition is one of::
+
+    when: always                                   # every death
+    when: {was_household_head: true}               # a fact equals a value
+    when: {health_insurance: [kokuho, kouki]}      # one of several values
+    when: {household_remaining_15plus: {at_least: 2}}
+    when: {age_at_death: {at_least: 40, at_most: 64}}
+    when: {was_household_head: true, funeral_held: true}   # several facts: all of them
+    when:
+      all:                                         # every item holds
+        - applies: kokuho_soshitsu                 # another procedure applies
+        - any:                                     # at least one item holds
+            - funeral_held: true
+            - not: {welfare_recipient: true}       # negation
+
+Comparison words: ``is``, ``is_not``, ``one_of``, ``none_of``, ``at_least`` (≥), ``at_most`` (≤), ``above`` (>),
+``below`` (<). Several words in one mapping must all hold.
+
+Evaluation is three-valued (plus "not yet asked"): every node returns a :data:`Truth` and a *blame*:
+
+- TRUE with the leaves that made it true (used to write the reason),
+- FALSE,
+- UNKNOWN with the facts answered わからない that it hinges on (→ 要確認),
+- PENDING with the unanswered facts whose answers would settle it (→ ``pending_questions``).
+
+``all`` is FALSE as soon as one item is FALSE; otherwise PENDING if one is PENDING; otherwise UNKNOWN if one is
+UNKNOWN; otherwise TRUE. ``any`` is the mirror image. ``not`` swaps TRUE and FALSE and keeps the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Protocol
+
+from .facts import FACTS, NOT_APPLICABLE, FactDef, Pending, Unknown
+from .problems import Mark, Problems, did_you_mean
+from .yamlio import Document, PathKey
+
+FALSE, TRUE, UNKNOWN, PENDING = 0, 1, 2, 3
+Truth = int
+Result = tuple[Truth, tuple]
+
+CONNECTIVES = ("all", "any", "not", "applies")
+COMPARISONS = ("is", "is_not", "one_of", "none_of", "at_least", "at_most", "above", "below")
+_INT_ONLY = {"at_least", "at_most", "above", "below"}
+
+
+class Context(Protocol):
+    def fact(self, name: str) -> Any: ...
+
+    def applies(self, code: str) -> Result: ...
+
+
+class Node:
+    mark: Mark
+
+    def eval(self, ctx: Context) -> Result:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def facts(self) -> set[str]:
+        return set()
+
+    def applies_codes(self) -> list[tuple[str, Mark]]:
+        return []
+
+    def walk(self) -> Iterable["Node"]:
+        yield self
+
+
+@dataclass
+class Always(Node):
+    mark: Mark
+
+    def eval(self, ctx: Context) -> Result:
+        return TRUE, (self,)
+
+    def phrase(self) -> str:
+        return "すべての方が対象"
+
+
+@dataclass
+class Compare(Node):
+    """A leaf: ``fact`` compared with one or more ``(word, value)`` tests, all of which must hold."""
+
+    fact: str
+    tests: tuple[tuple[str, Any], ...]
+    mark: Mark
+
+    def holds(self, value: Any) -> bool:
+        for word, want in self.tests:
+            if word == "is":
+                ok = value == want
+            elif word == "is_not":
+                ok = value != want
+            elif word == "one_of":
+                ok = value in want
+            elif word == "none_of":
+                ok = value not in want
+            elif word == "at_least":
+                ok = value >= want
+            elif word == "at_most":
+                ok = value <= want
+            elif word == "above":
+                ok = value > want
+            else:  # below
+                ok = value < want
+            if not ok:
+                return False
+        return True
+
+    def eval(self, ctx: Context) -> Result:
+        value = ctx.fact(self.fact)
+        if isinstance(value, Pending):
+            return PENDING, tuple(value.facts)
+        if isinstance(value, Unknown):
+            return UNKNOWN, tuple(value.facts)
+        if value is NOT_APPLICABLE:
+            return FALSE, ()
+        return (TRUE, (self,)) if self.holds(value) else (FALSE, ())
+
+    def facts(self) -> set[str]:
+        return {self.fact}
+
+    def phrase(self, negated: bool = False) -> str:
+        """Plain Japanese for the family: 「故人が住民票上の世帯主だった」「死亡時の年齢が75歳以上」."""
+        d = FACTS[self.fact]
+        parts = []
+        for word, want in self.tests:
+            if d.kind == "bool" and word in ("is", "is_not"):
+                positive = (want is True) == (word == "is")
+                parts.append(d.meaning if positive else f"「{d.meaning}」に当たらない")
+                continue
+            if isinstance(want, list):
+                shown = "・".join(d.label(v) for v in want)
+            else:
+                shown = d.label(want) + (d.unit if d.kind == "int" else "")
+            suffix = {"is": "", "is_not": "以外", "one_of": "のいずれか", "none_of": "以外",
+                      "at_least": "以上", "at_most": "以下", "above": "を超える", "below": "未満"}[word]
+            if word == "one_of" and len(want) == 1:
+                suffix = ""
+            parts.append(f"{d.meaning}が{shown}{suffix}")
+        text = "、".join(parts)
+        return f"「{text}」ではない" if negated else text
+
+
+@dataclass
+class Applies(Node):
+    """``applies: code`` — TRUE when that procedure applies (required)."""
+
+    code: str
+    mark: Mark
+    title: str = ""  # filled in by the rulebook once all procedures are known
+
+    def eval(self, ctx: Context) -> Result:
+        return ctx.applies(self.code)
+
+    def applies_codes(self) -> list[tuple[str, Mark]]:
+        return [(self.code, self.mark)]
+
+    def phrase(self, negated: bool = False) -> str:
+        name = self.title or self.code
+        return f"「{name}」の対象ではない" if negated else f"「{name}」の対象"
+
+
+@dataclass
+class Not(Node):
+    child: Node
+    mark: Mark
+
+    def eval(self, ctx: Context) -> Result:
+        truth, blame = self.child.eval(ctx)
+        if truth == TRUE:
+            return FALSE, ()
+        if truth == FALSE:
+            return TRUE, (self,)
+        return truth, blame
+
+    def facts(self) -> set[str]:
+        return self.child.facts()
+
+    def applies_codes(self) -> list[tuple[str, Mark]]:
+        return self.child.applies_codes()
+
+    def walk(self) -> Iterable[Node]:
+        yield self
+        yield from self.child.walk()
+
+    def phrase(self) -> str:
+        child = self.child
+        if isinstance(child, (Compare, Applies)):
+            return child.phrase(negated=True)
+        return "次のいずれにも当たらない：" + "／".join(p for p in _phrases(child))
+
+
+def _phrases(node: Node) -> list[str]:
+    if isinstance(node, (All, AnyOf)):
+        return [p for c in node.children for p in _phrases(c)]
+    phrase = getattr(node, "phrase", None)
+    return [phrase()] if phrase else []
+
+
+@dataclass
+class All(Node):
+    children: list[Node]
+    mark: Mark
+
+    def eval(self, ctx: Context) -> Result:
+        pending: list = []
+        unknown: list = []
+        true_blame: list = []
+        for child in self.children:
+            truth, blame = child.eval(ctx)
+            if truth == FALSE:
+                return FALSE, ()
+            if truth == PENDING:
+                pending.extend(blame)
+            elif truth == UNKNOWN:
+                unknown.extend(blame)
+            else:
+                true_blame.extend(blame)
+        if pending:
+            return PENDING, tuple(pending)
+        if unknown:
+            return UNKNOWN, tuple(unknown)
+        return TRUE, tuple(true_blame)
+
+    def facts(self) -> set[str]:
+        return set().union(*(c.facts() for c in self.children)) if self.children else set()
+
+    def applies_codes(self) -> list[tuple[str, Mark]]:
+        return [x for c in self.children for x in c.applies_codes()]
+
+    def walk(self) -> Iterable[Node]:
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+@dataclass
+class AnyOf(Node):
+    children: list[Node]
+    mark: Mark
+
+    def eval(self, ctx: Context) -> Result:
+        pending: list = []
+        unknown: list = []
+        true_blame: list = []
+        for child in self.children:
+            truth, blame = child.eval(ctx)
+            if truth == TRUE:
+                true_blame.extend(blame)
+            elif truth == PENDING:
+                pending.extend(blame)
+            elif truth == UNKNOWN:
+                unknown.extend(blame)
+        if true_blame:
+            return TRUE, tuple(true_blame)
+        if pending:
+            return PENDING, tuple(pending)
+        if unknown:
+            return UNKNOWN, tuple(unknown)
+        return FALSE, ()
+
+    facts = All.facts
+    applies_codes = All.applies_codes
+    walk = All.walk
+
+
+# --- parsing ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Parser:
+    """Parses conditions out of a loaded document, adding located problems for everything wrong."""
+
+    doc: Document
+    problems: Problems
+    #: every integer constant compared with each int fact (for reachability checks)
+    int_constants: dict[str, set[int]] = field(default_factory=dict)
+
+    def parse(self, raw: Any, path: PathKey) -> Node | None:
+        mark = self.doc.mark(path)
+        if isinstance(raw, str):
+            if raw == "always":
+                return Always(mark)
+            self.problems.error(mark, f"a condition is 'always' or a mapping such as "
+                                      f"{{was_household_head: true}}, not '{raw}'")
+            return None
+        if isinstance(raw, list):
+            self.problems.error(mark, "a list of conditions must be written under 'all:' or 'any:'")
+            return None
+        if not isinstance(raw, dict) or not raw:
+            self.problems.error(mark, "empty condition: write 'always' or a mapping such as {funeral_held: true}")
+            return None
+        connectives = [k for k in raw if k in CONNECTIVES]
+        if connectives and len(raw) > 1:
+            self.problems.error(mark, f"'{connectives[0]}' must stand alone in its mapping; "
+                                      "put the other items inside an 'all:' list")
+            return None
+        if connectives:
+            key = connectives[0]
+            value = raw[key]
+            sub = path + (key,)
+            if key in ("all", "any"):
+                if not isinstance(value, list) or not value:
+                    self.problems.error(self.doc.mark(sub), f"'{key}' takes a list of conditions (lines starting with '- ')")
+                    return None
+                children = [self.parse(v, sub + (i,)) for i, v in enumerate(value)]
+                if any(c is None for c in children):
+                    return None
+                return All(children, mark) if key == "all" else AnyOf(children, mark)
+            if key == "not":
+                child = self.parse(value, sub)
+                return Not(child, mark) if child is not None else None
+            if not isinstance(value, str):
+                self.problems.error(self.doc.mark(sub), "'applies' takes one procedure code, e.g. applies: kokuho_soshitsu")
+                return None
+            return Applies(value, self.doc.mark(sub))
+        leaves = []
+        for fact, value in raw.items():
+            leaf = self.parse_leaf(fact, value, path + (fact,))
+            if leaf is None:
+                return None
+            leaves.append(leaf)
+        return leaves[0] if len(leaves) == 1 else All(leaves, mark)
+
+    def parse_leaf(self, fact: str, raw: Any, path: PathKey) -> Compare | None:
+        key_mark = self.doc.mark(path, key=True)
+        d = FACTS.get(fact)
+        if d is None:
+            self.problems.error(key_mark, f"unknown fact '{fact}'{did_you_mean(fact, list(FACTS) + list(CONNECTIVES))}")
+            return None
+        mark = self.doc.mark(path)
+        if isinstance(raw, dict):
+            if not raw:
+                self.problems.error(mark, f"empty comparison for '{fact}'")
+                return None
+            tests = []
+            for word, want in raw.items():
+                if word not in COMPARISONS:
+                    self.problems.error(self.doc.mark(path + (word,), key=True),
+                                        f"unknown comparison '{word}'{did_you_mean(word, COMPARISONS)}; "
+                                        f"use one of {', '.join(COMPARISONS)}")
+                    return None
+                if not self.check_value(d, word, want, self.doc.mark(path + (word,))):
+                    return None
+                tests.append((word, want))
+        elif isinstance(raw, list):
+            if not self.check_value(d, "one_of", raw, mark):
+                return None
+            tests = [("one_of", raw)]
+        else:
+            if not self.check_value(d, "is", raw, mark):
+                return None
+            tests = [("is", raw)]
+        if d.kind == "int":
+            consts = self.int_constants.setdefault(fact, set())
+            for _, want in tests:
+                consts.update(want if isinstance(want, list) else [want])
+        return Compare(fact, tuple(tests), key_mark)
+
+    def check_value(self, d: FactDef, word: str, want: Any, mark: Mark) -> bool:
+        if word in _INT_ONLY and d.kind != "int":
+            self.problems.error(mark, f"'{word}' compares numbers, but '{d.name}' is {d.type_words().replace(' or unknown', '')}")
+            return False
+        if word in ("one_of", "none_of"):
+            if not isinstance(want, list) or not want:
+                self.problems.error(mark, f"'{word}' takes a list of values, e.g. [kokuho, kouki]")
+                return False
+            return all(self.check_value(d, "is", w, mark) for w in want)
+        if want == "unknown":
+            self.problems.error(mark, "conditions do not test for 'unknown': a わからない answer makes the "
+                                      "procedure 要確認 by itself")
+            return False
+        if d.kind == "bool":
+            ok = isinstance(want, bool)
+        elif d.kind == "int":
+            ok = isinstance(want, int) and not isinstance(want, bool)
+        else:
+            ok = isinstance(want, str) and want in d.values
+        if not ok:
+            expected = d.type_words().replace(" or unknown", "")
+            hint = did_you_mean(want, d.values) if d.kind == "enum" and isinstance(want, str) else ""
+            self.problems.error(mark, f"'{d.name}' is {expected}, not {want!r}{hint}")
+        return ok

@@ -1,0 +1,192 @@
+"""The fact catalogue (contract §2) and the derived facts (contract §3).
+
+事実 — the only names a rulebook's conditions may use. The names, types and allowed values are the fixed
+interface of ``../shared/reference/contract.md``; the Japanese wording of questions lives in the rulebook's
+question bank, the ``meaning`` here is used for reasons (「なぜ対象か」) and error messages.
+
+Values during evaluation are one of:
+- a concrete value (``True``, ``3``, ``"kokuho"``);
+- :class:`Unknown` — the family answered わからない (``unknown`` in the case file), possibly through a derived fact;
+- :class:`Pending` — not answered yet; ``facts`` names the questions whose answers would settle it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+FactKind = Literal["bool", "int", "enum"]
+
+UNKNOWN_LITERAL = "unknown"
+
+
+@dataclass(frozen=True)
+class FactDef:
+    name: str
+    kind: FactKind
+    meaning: str
+    values: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # Japanese label per enum value, same order as ``values``
+    derived: bool = False  # computed by the engine (contract §3)
+    askable: bool = True  # can appear in a question bank (age_at_death cannot)
+    unit: str = ""  # for int facts in reasons: 歳, 人
+
+    def label(self, value: Any) -> str:
+        if self.kind == "bool":
+            return "はい" if value else "いいえ"
+        if self.kind == "enum" and value in self.values:
+            return self.labels[self.values.index(value)]
+        return str(value)
+
+    def type_words(self) -> str:
+        if self.kind == "bool":
+            return "true, false or unknown"
+        if self.kind == "int":
+            return "a whole number ≥ 0"
+        return "one of " + ", ".join(self.values) + " or unknown"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """わからない: the value hinges on an answer of ``unknown`` for ``facts``."""
+
+    facts: frozenset[str]
+
+
+class _NotApplicable:
+    """The fact does not apply (its question's ``ask_when`` is false and ``if_not_asked: not_applicable``).
+
+    Every comparison on it is false: ``pension_type: basic_only`` is false when no pension was received."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+    def __reduce__(self):
+        return (_NotApplicable, ())
+
+
+NOT_APPLICABLE = _NotApplicable()
+NOT_APPLICABLE_LITERAL = "not_applicable"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Not answered yet; answering ``facts`` would settle it."""
+
+    facts: frozenset[str]
+
+
+def _b(name: str, meaning: str) -> FactDef:
+    return FactDef(name, "bool", meaning)
+
+
+FACTS: dict[str, FactDef] = {
+    f.name: f
+    for f in [
+        _b("death_registered", "死亡届が受理済み"),
+        FactDef("health_insurance", "enum", "加入していた健康保険",
+                ("kokuho", "kouki", "employee", "employee_dependent", "none"),
+                ("国民健康保険", "後期高齢者医療", "被用者保険（本人）", "被用者保険（被扶養者）", "加入なし")),
+        _b("was_household_head", "住民票上の世帯主だった"),
+        FactDef("household_remaining_15plus", "int", "残る世帯員のうち15歳以上の人数", unit="人"),
+        _b("household_others_in_kokuho", "国保世帯主で、他の世帯員が国保に残る"),
+        _b("funeral_held", "葬儀（葬祭）を行った"),
+        _b("kaigo_certified", "要介護・要支援の認定を受けていた"),
+        _b("kaigo_application_pending", "要介護認定の申請中だった"),
+        _b("pension_recipient", "年金を受給していた"),
+        FactDef("pension_type", "enum", "受給していた年金の種類", ("basic_only", "employee", "mutual_aid"),
+                ("国民年金のみ", "厚生年金あり", "共済年金")),
+        _b("employee_pension_insured", "死亡時に厚生年金に加入中（在職中）だった"),
+        _b("national_pension_36_months", "国民年金第1号の保険料納付が36か月以上"),
+        _b("surviving_spouse", "配偶者がいる"),
+        FactDef("children_under_18", "int", "18歳到達年度末までの子の数", unit="人"),
+        _b("seal_registered", "印鑑登録をしていた"),
+        _b("mynumber_card", "マイナンバーカードを持っていた"),
+        _b("foreign_national", "外国籍（在留カード・特別永住者証明書あり）"),
+        _b("disability_certificate", "障害者手帳を持っていた"),
+        _b("disability_services", "障害福祉の受給者証・医療証を持っていた"),
+        _b("disability_allowance", "特別障害者手当等を受給していた"),
+        _b("elderly_services", "高齢者福祉サービスを利用していた"),
+        _b("child_allowance_recipient", "児童手当の受給者だった"),
+        _b("child_medical_certificate", "子ども医療費・ひとり親医療の受給者（保護者）だった"),
+        _b("welfare_recipient", "生活保護を受けていた"),
+        _b("resident_tax_payer", "その年度の住民税が課税されていた"),
+        _b("real_estate_in_city", "市内に土地・家屋を所有していた"),
+        _b("unregistered_building", "未登記家屋を所有していた"),
+        _b("real_estate_any", "土地・建物を所有していた（市外を含む）"),
+        _b("moped_or_small_special", "原付・小型特殊を所有していた"),
+        _b("kei_vehicle", "軽自動車を所有していた"),
+        _b("car", "普通自動車を所有していた"),
+        _b("dog_registered", "犬を登録していた"),
+        _b("municipal_housing_tenant", "市営住宅の名義人だった"),
+        _b("water_contract_holder", "水道の使用者名義人だった"),
+        _b("municipal_cemetery_user", "市営墓地の使用者だった"),
+        _b("sole_proprietor", "個人事業を営んでいた"),
+        _b("final_tax_return_needed", "準確定申告が必要"),
+        _b("estate_over_exemption", "遺産総額が相続税の基礎控除を超えそう"),
+        _b("considering_renunciation", "相続放棄を考えている"),
+        _b("farmland", "農地を所有していた"),
+        _b("forest", "森林を所有していた"),
+        _b("high_medical_costs", "高額な医療費の自己負担があった"),
+        _b("high_care_costs", "高額な介護サービス費の自己負担があった"),
+        _b("spouse_restores_surname", "配偶者が旧姓に戻ることを希望"),
+        _b("spouse_ends_inlaw_relation", "配偶者が姻族関係の終了を希望"),
+        # contract §3: derived
+        FactDef("age_at_death", "int", "死亡時の年齢", derived=True, askable=False, unit="歳"),
+        FactDef("kaigo_insured", "bool", "介護保険の被保険者だった", derived=True, askable=False),
+    ]
+}
+
+#: Which facts each derived fact is computed from (for dependency tracking and reachability checks).
+DERIVED_INPUTS: dict[str, frozenset[str]] = {
+    "age_at_death": frozenset(),
+    "health_insurance": frozenset({"welfare_recipient"}),  # only when not given
+    "kaigo_insured": frozenset({"kaigo_certified"}),
+}
+
+#: Age thresholds the derivations use (so reachability checks try ages on both sides of them).
+DERIVED_AGE_THRESHOLDS = (40, 64, 65, 75)
+
+
+def age_in_years(birth, death) -> int:
+    """Whole years from ``birth`` to ``death`` (満年齢)."""
+    years = death.year - birth.year
+    if (death.month, death.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
+def derive_health_insurance(age: int, welfare: Any) -> Any:
+    """contract §3: ``kouki`` if age_at_death ≥ 75 and welfare_recipient is not true; otherwise still to ask."""
+    if age >= 75 and welfare is not True:
+        return "kouki"
+    return Pending(frozenset({"health_insurance"}))
+
+
+def derive_kaigo_insured(age: int, certified: Any) -> Any:
+    """contract §3: age ≥ 65, or 40 ≤ age ≤ 64 and kaigo_certified."""
+    if age >= 65:
+        return True
+    if age < 40:
+        return False
+    return certified  # True / False / Unknown / Pending pass through
+
+
+def check_value(fact: FactDef, value: Any) -> str | None:
+    """None when ``value`` is allowed for ``fact`` in a case file, else what is expected."""
+    if value == UNKNOWN_LITERAL and fact.kind in ("bool", "enum"):
+        return None
+    if fact.kind == "bool":
+        ok = isinstance(value, bool)
+    elif fact.kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    else:
+        ok = isinstance(value, str) and value in fact.values
+    return None if ok else fact.type_words()

@@ -1,0 +1,123 @@
+"""Located problems: every user-facing error names a file, a line, a column and what to do.
+
+問題の報告 — a department clerk reads these, so the message says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Mark:
+    """A place in a file. ``line`` and ``col`` are 1-based, as editors show them."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Problem:
+    mark: Mark
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        prefix = "" if self.severity == "error" else "warning: "
+        return f"{self.mark}: {prefix}{self.message}"
+
+
+@dataclass
+class Problems:
+    """An ordered collection of problems, so that one run reports all of them."""
+
+    items: list[Problem] = field(default_factory=list)
+    #: places already reported by the YAML reader: a follow-on error at the same place would say the same thing
+    settled: set[Mark] = field(default_factory=set)
+
+    def error(self, mark: Mark, message: str, *, settle: bool = False) -> None:
+        if mark in self.settled:
+            return
+        self.items.append(Problem(mark, message, "error"))
+        if settle:
+            self.settled.add(mark)
+
+    def warning(self, mark: Mark, message: str) -> None:
+        self.items.append(Problem(mark, message, "warning"))
+
+    def extend(self, other: Iterable[Problem]) -> None:
+        for p in other:
+            if p.severity == "warning":
+                self.items.append(p)
+            else:
+                self.error(p.mark, p.message)
+        if isinstance(other, Problems):
+            self.settled |= other.settled
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "warning"]
+
+    def sorted(self) -> list[Problem]:
+        seen: set[tuple] = set()
+        out = []
+        for p in sorted(self.items, key=lambda p: (p.mark.file, p.mark.line, p.mark.col, p.message)):
+            key = (p.mark, p.message, p.severity)
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class InvalidInput(Exception):
+    """Raised with the full list of problems when a file cannot be used.
+
+    The CLI prints ``str(problem)`` for each and exits 1; nothing else reaches the user.
+    """
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'kokuho'?)`` or an empty string."""
+    close = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def display_path(path: Path | str, base: Path | None = None) -> str:
+    """A path as the user should see it: relative to ``base`` (or the cwd) when inside it."""
+    p = Path(path)
+    for root in (base, Path.cwd()):
+        if root is None:
+            continue
+        try:
+            return p.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(p)

@@ -1,0 +1,730 @@
+"""The rulebook (ルールブック): ``rules.yaml`` (the municipality, its offices, counters, departments, outside
+agencies, question bank and settings) and one file per department under ``rules/`` (its procedures).
+
+Loading reports every problem at once, each as ``file:line:col: message`` — see :func:`load_rulebook`.
+The format is described for departments in ``docs/rules-format.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from . import conditions as C
+from .calendar import OfficeCalendar
+from .facts import (DERIVED_AGE_THRESHOLDS, DERIVED_INPUTS, FACTS, NOT_APPLICABLE, NOT_APPLICABLE_LITERAL, Pending,
+                    Unknown, check_value)
+from .problems import InvalidInput, Mark, Problems, did_you_mean, display_path
+from .yamlio import Document, load_file, validate, validate_each
+
+RULES_FORMAT = "okuyami-rules/1"
+CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# --- schema ---------------------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class Office(_Strict):
+    """庁舎・支所."""
+
+    name: str
+    address: str
+    phone: str | None = None
+
+
+class Department(_Strict):
+    """課 (or another municipal body such as 水道局, 農業委員会)."""
+
+    name: str
+    phone: str | None = None
+
+
+class Counter(_Strict):
+    """窓口: where the family goes. Counters are visited in the order they are listed in ``rules.yaml``."""
+
+    name: str
+    department: str
+    office: str
+    floor: str
+    number: str | int
+    phone: str
+    hours: str = "平日 8:30〜17:15"
+    note: str | None = None
+
+
+class Agency(_Strict):
+    """外部機関: an office outside the city hall (年金事務所, 税務署, 法務局, 家庭裁判所, …)."""
+
+    name: str
+    address: str
+    phone: str
+    hours: str | None = None
+    note: str | None = None
+
+
+class Corner(_Strict):
+    """おくやみコーナー itself."""
+
+    name: str
+    office: str
+    place: str
+    phone: str
+    hours: str | None = None
+
+
+class Municipality(_Strict):
+    name: str
+    code: str | None = None  # 全国地方公共団体コード
+    corner: Corner
+
+
+class Settings(_Strict):
+    rollover: Literal["next_open_day", "none"] = "next_open_day"
+    extra_closed_days: list[dt.date] = []  # the city's own closed days, besides weekends, 祝日 and 12/29–1/3
+    scenarios: list[str] = ["rules/scenarios"]  # folders (or files) of scenario tests, relative to rules.yaml
+    verified_max_age_days: int = 365
+
+
+class Question(_Strict):
+    """A question of the bank: how the clerk asks for one fact."""
+
+    fact: str
+    text: str
+    hint: str | None = None
+    choices: dict[str, str] | None = None  # enum facts: a label for every value
+    ask_when: Any = None  # a condition; while it is false the question is not asked…
+    if_not_asked: Any = None  # …and the fact takes this value (or not_applicable: every test on it is false)
+
+
+class Root(_Strict):
+    format: Literal["okuyami-rules/1"]
+    municipality: Municipality
+    offices: dict[str, Office]
+    departments: dict[str, Department]
+    counters: dict[str, Counter]
+    agencies: dict[str, Agency] = {}
+    settings: Settings = Settings()
+    questions: list[Question]
+    include: list[str]
+
+
+class DeadlineSpec(_Strict):
+    """期限. One of days / months / years, or none of them for a deadline without a date (``text`` says it)."""
+
+    days: int | None = Field(None, ge=1)
+    months: int | None = Field(None, ge=1)
+    years: int | None = Field(None, ge=1)
+    from_: Literal["death", "funeral"] = Field("death", alias="from")
+    count_first_day: bool = False
+    rollover: Literal["next_open_day", "none"] | None = None
+    text: str | None = None
+
+    @property
+    def has_period(self) -> bool:
+        return any(v is not None for v in (self.days, self.months, self.years))
+
+    def describe(self) -> str:
+        """「死亡日から14日以内」 — how the deadline is counted, for people."""
+        if self.text:
+            return self.text
+        if not self.has_period:
+            return "期限なし"
+        start = "死亡日" if self.from_ == "death" else "葬儀日"
+        if self.days is not None:
+            span = f"{self.days}日"
+        elif self.months is not None:
+            span = f"{self.months}か月"
+        else:
+            span = f"{self.years}年"
+        return f"{start}{'を含めて' if self.count_first_day else 'から'}{span}以内"
+
+
+class Provenance(_Strict):
+    """出典: where the rule comes from and who keeps it current."""
+
+    basis: str | None = None  # legal basis (根拠法令)
+    source: str | None = None  # where it was read (URL, 例規, 通知)
+    owner: str | None = None  # owning department id; defaults to the file's department
+    verified: dt.date | None = None  # last verified
+
+
+class ProcedureSpec(_Strict):
+    code: str
+    title: str
+    counter: str | None = None
+    agency: str | None = None
+    when: Any
+    deadline: DeadlineSpec
+    bring: list[str] = []
+    forms: list[str] = []
+    reason: str | None = None
+    note: str | None = None
+    provenance: Provenance
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _none(cls, v: Any) -> Any:
+        return {} if v == "none" else v
+
+
+class DepartmentFile(_Strict):
+    department: str
+    procedures: list[ProcedureSpec]
+
+
+# --- the loaded rulebook --------------------------------------------------------------------------------
+
+
+@dataclass
+class Rule:
+    """A procedure of the rulebook, with its compiled condition."""
+
+    spec: ProcedureSpec
+    when: C.Node
+    department: str  # owning department id
+    file: str
+    mark: Mark
+    index: int = 0  # position in visiting order
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+
+@dataclass
+class QuestionRule:
+    spec: Question
+    gate: C.Node | None
+    mark: Mark
+    mark_path: tuple = ()
+
+    @property
+    def fact(self) -> str:
+        return self.spec.fact
+
+
+@dataclass
+class Rulebook:
+    root: Root
+    path: Path
+    rules: dict[str, Rule]
+    questions: dict[str, QuestionRule]  # by fact, in bank order
+    calendar: OfficeCalendar
+    int_constants: dict[str, set[int]] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def ordered(self) -> list[Rule]:
+        return sorted(self.rules.values(), key=lambda r: r.index)
+
+    def place_of(self, rule: Rule) -> tuple[str, str]:
+        """(kind, id): ("counter", "shimin_koseki") or ("agency", "nenkin_jimusho")."""
+        if rule.spec.counter:
+            return "counter", rule.spec.counter
+        return "agency", rule.spec.agency or ""
+
+    def department_name(self, rule: Rule) -> str:
+        if rule.spec.counter:
+            counter = self.root.counters[rule.spec.counter]
+            return self.root.departments[counter.department].name
+        return self.root.agencies[rule.spec.agency].name
+
+    def scenario_paths(self) -> list[Path]:
+        base = self.path.parent
+        out: list[Path] = []
+        for entry in self.root.settings.scenarios:
+            p = base / entry
+            if p.is_dir():
+                out.extend(sorted(p.glob("*.yaml")))
+            elif p.exists():
+                out.append(p)
+        return out
+
+
+def default_rules_path() -> Path:
+    """Where the default rulebook is: ``$OKUYAMI_RULES``, the source checkout, or the installed copy."""
+    env = os.environ.get("OKUYAMI_RULES")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parents[2] / "rules.yaml"
+    if here.exists():
+        return here
+    bundled = Path(getattr(sys, "_MEIPASS", "")) / "rules.yaml"
+    if getattr(sys, "_MEIPASS", None) and bundled.exists():
+        return bundled
+    return Path(sys.prefix) / "share" / "okuyami" / "rules.yaml"
+
+
+def load_rulebook(path: Path | str | None = None) -> Rulebook:
+    """Load, validate and check a rulebook; raises :class:`InvalidInput` listing every problem."""
+    book, problems = check_rulebook(path)
+    if problems.errors or book is None:
+        raise InvalidInput(problems.sorted())
+    return book
+
+
+def check_rulebook(path: Path | str | None = None) -> tuple[Rulebook | None, Problems]:
+    """Load a rulebook and return it (None when unusable) with every problem found."""
+    path = Path(path) if path is not None else default_rules_path()
+    problems = Problems()
+    loader = _Loader(path, problems)
+    book = loader.load()
+    return (book if not problems.errors else None), problems
+
+
+class _Loader:
+    def __init__(self, path: Path, problems: Problems):
+        self.failed_codes: set[str] = set()  # procedures that could not be loaded (already reported)
+        self.looping: set[str] = set()  # procedures whose 'applies' lead back to themselves
+        self.path = path
+        self.base = path.parent
+        self.problems = problems
+
+    def shown(self, p: Path) -> str:
+        return display_path(p)
+
+    def load(self) -> Rulebook | None:
+        problems = self.problems
+        if not self.path.exists():
+            problems.error(Mark(self.shown(self.path)), "rulebook not found (give its path with --rules)")
+            return None
+        doc = load_file(self.path, self.shown(self.path), problems)
+        if doc.data is None and problems.errors:
+            return None  # a syntax error: nothing to read further
+        if not isinstance(doc.data, dict):
+            problems.error(doc.mark(), "rules.yaml must be a mapping (format:, municipality:, counters:, …)")
+            return None
+        root = self.read_root(doc)
+        if root is None:
+            return None
+        self.root, self.doc = root, doc
+        self.check_places()
+        rules: dict[str, Rule] = {}
+        int_constants: dict[str, set[int]] = {}
+        included: set[Path] = set()
+        for i, entry in self.include_items:
+            file = (self.base / entry)
+            mark = doc.mark(("include", i))
+            if not file.exists():
+                problems.error(mark, f"included file '{entry}' not found"
+                                     f"{did_you_mean(entry, [display_path(p, self.base) for p in self.base.glob('rules/*.yaml')])}")
+                continue
+            if file.resolve() in included:
+                problems.error(mark, f"'{entry}' is included twice")
+                continue
+            included.add(file.resolve())
+            self.load_department_file(file, rules, int_constants)
+        rules_dir = self.base / "rules"
+        if rules_dir.is_dir():
+            for stray in sorted(rules_dir.glob("*.yaml")):
+                if stray.resolve() not in included:
+                    problems.warning(Mark(self.shown(stray)), "this file is not listed under 'include:' in "
+                                                              f"{self.shown(self.path)}, so its procedures are not used")
+        questions = self.load_questions(int_constants)
+        for idx, rule in enumerate(self.visiting_order(rules)):
+            rule.index = idx
+        book = Rulebook(root=root, path=self.path, rules=rules, questions=questions,
+                        calendar=OfficeCalendar(frozenset(root.settings.extra_closed_days)),
+                        int_constants=int_constants)
+        # Cross checks run even when something above failed; they stay quiet about what failed to load.
+        self.check_applies(book)
+        if not self.failed_codes:
+            self.check_questions_cover(book)
+        self.check_reachable(book)
+        return book
+
+    def read_root(self, doc: Document) -> Root | None:
+        """Validate rules.yaml section by section (and item by item), so one mistake hides no other."""
+        problems, data = self.problems, doc.data
+        _check_keys(doc, problems, (), Root)
+        if data.get("format") is not None and data.get("format") != RULES_FORMAT:
+            problems.error(doc.mark(("format",)), f"format must be {RULES_FORMAT}")
+        municipality = validate(Municipality, doc, problems, data=data.get("municipality"), base=("municipality",)) \
+            if "municipality" in data else None
+        sections = {}
+        self.broken: set[str] = set()
+        for name, model in (("offices", Office), ("departments", Department), ("counters", Counter),
+                            ("agencies", Agency)):
+            sections[name] = validate_each(model, doc, problems, (name,), mapping=True)
+            raw = data.get(name)
+            if isinstance(raw, dict):
+                self.broken |= set(raw) - set(sections[name])
+        settings = validate(Settings, doc, problems, data=data.get("settings") or {}, base=("settings",)) or Settings()
+        self.question_items = validate_each(Question, doc, problems, ("questions",), mapping=False)
+        include = data.get("include") or []
+        if not isinstance(include, list):
+            problems.error(doc.mark(("include",)), "'include' must be a list of department files (- rules/xxx.yaml)")
+            include = []
+        good_include = []
+        for i, entry in enumerate(include):
+            if isinstance(entry, str):
+                good_include.append((i, entry))
+            else:
+                problems.error(doc.mark(("include", i)), f"item {i + 1} of 'include' must be a file name such as "
+                                                         "rules/shimin.yaml (check the indentation above it)")
+        self.include_items = good_include
+        if municipality is None:
+            return None
+        return Root.model_construct(format=RULES_FORMAT, municipality=municipality, settings=settings,
+                                    questions=[q for _, q in self.question_items],
+                                    include=[e for _, e in good_include], **sections)
+
+    # -- places ---------------------------------------------------------------------------------------
+    def check_places(self) -> None:
+        root, doc, problems = self.root, self.doc, self.problems
+        if root.municipality.corner.office not in root.offices:
+            problems.error(doc.mark(("municipality", "corner", "office")),
+                           f"unknown office '{root.municipality.corner.office}'{did_you_mean(root.municipality.corner.office, root.offices)}")
+        for cid, counter in root.counters.items():
+            if not CODE.match(cid):
+                problems.error(doc.mark(("counters", cid), key=True), f"counter id '{cid}' must be lowercase letters, digits and _")
+            if counter.department not in root.departments and counter.department not in self.broken:
+                problems.error(doc.mark(("counters", cid, "department")),
+                               f"unknown department '{counter.department}'{did_you_mean(counter.department, root.departments)}")
+            if counter.office not in root.offices and counter.office not in self.broken:
+                problems.error(doc.mark(("counters", cid, "office")),
+                               f"unknown office '{counter.office}'{did_you_mean(counter.office, root.offices)}")
+        for section in ("departments", "agencies", "offices"):
+            for key in getattr(root, section):
+                if not CODE.match(key):
+                    problems.error(doc.mark((section, key), key=True), f"id '{key}' must be lowercase letters, digits and _")
+
+    def visiting_order(self, rules: dict[str, Rule]) -> list[Rule]:
+        counters = list(self.root.counters)
+        agencies = list(self.root.agencies)
+
+        def key(r: Rule):
+            if r.spec.counter in self.root.counters:
+                return (0, counters.index(r.spec.counter), r.index)
+            return (1, agencies.index(r.spec.agency) if r.spec.agency in agencies else 0, r.index)
+
+        return sorted(rules.values(), key=key)
+
+    # -- department files -----------------------------------------------------------------------------
+    def load_department_file(self, file: Path, rules: dict[str, Rule], int_constants: dict) -> None:
+        problems, root = self.problems, self.root
+        doc = load_file(file, self.shown(file), problems)
+        if doc.data is None:
+            if not any(p.mark.file == doc.file for p in problems.errors):
+                problems.error(doc.mark(), "empty file: write 'department:' and 'procedures:'")
+            return
+        if not isinstance(doc.data, dict):
+            problems.error(doc.mark(), "a department file is a mapping with 'department:' and 'procedures:'")
+            return
+        _check_keys(doc, problems, (), DepartmentFile)
+        department = doc.data.get("department")
+        if department is not None and not isinstance(department, str):
+            problems.error(doc.mark(("department",)), "'department' must be a department id such as shimin")
+            department = None
+        items = validate_each(ProcedureSpec, doc, problems, ("procedures",), mapping=False)
+        if department is None:
+            return
+        spec = DepartmentFile.model_construct(department=department, procedures=[p for _, p in items])
+        if spec.department not in root.departments and spec.department not in self.broken:
+            problems.error(doc.mark(("department",)),
+                           f"unknown department '{spec.department}'{did_you_mean(spec.department, root.departments)}")
+        parser = C.Parser(doc, problems, int_constants)
+        raw_items = doc.data.get("procedures") if isinstance(doc.data.get("procedures"), list) else []
+        loaded = {i for i, _ in items}
+        for i, raw in enumerate(raw_items):
+            if i not in loaded:
+                code = raw.get("code") if isinstance(raw, dict) else None
+                self.failed_codes.add(code if isinstance(code, str) else f"#{i}")
+        for i, proc in items:
+            path = ("procedures", i)
+            mark = doc.mark(path + ("code",))
+            if not CODE.match(proc.code):
+                problems.error(mark, f"procedure code '{proc.code}' must be lowercase letters, digits and _")
+            if proc.code in rules:
+                first = rules[proc.code].mark
+                problems.error(mark, f"duplicate procedure code '{proc.code}' (first at {first})")
+                continue
+            if bool(proc.counter) == bool(proc.agency):
+                problems.error(doc.mark(path), f"procedure '{proc.code}' needs exactly one of 'counter:' "
+                                               "(a city counter) or 'agency:' (an outside office)")
+            if proc.counter and proc.counter not in root.counters and proc.counter not in self.broken:
+                problems.error(doc.mark(path + ("counter",)),
+                               f"unknown counter '{proc.counter}'{did_you_mean(proc.counter, root.counters)}")
+            if proc.agency and proc.agency not in root.agencies and proc.agency not in self.broken:
+                problems.error(doc.mark(path + ("agency",)),
+                               f"unknown agency '{proc.agency}'{did_you_mean(proc.agency, root.agencies)}")
+            owner = proc.provenance.owner or spec.department
+            if proc.provenance.owner and owner not in root.departments:
+                problems.error(doc.mark(path + ("provenance", "owner")),
+                               f"unknown department '{owner}'{did_you_mean(owner, root.departments)}")
+            if proc.deadline.from_ == "funeral" and not proc.deadline.has_period:
+                problems.error(doc.mark(path + ("deadline",)), "'from: funeral' needs days, months or years")
+            if sum(v is not None for v in (proc.deadline.days, proc.deadline.months, proc.deadline.years)) > 1:
+                problems.error(doc.mark(path + ("deadline",)), "write only one of days, months or years")
+            for j, form in enumerate(proc.forms):
+                if not CODE.match(form):
+                    problems.error(doc.mark(path + ("forms", j)), f"form id '{form}' must be lowercase letters, digits and _")
+            when = parser.parse(proc.when, path + ("when",))
+            if when is None:
+                self.failed_codes.add(proc.code)
+                continue
+            rules[proc.code] = Rule(spec=proc, when=when, department=owner, file=doc.file, mark=mark,
+                                    index=len(rules))
+
+    # -- questions ------------------------------------------------------------------------------------
+    def load_questions(self, int_constants: dict) -> dict[str, QuestionRule]:
+        problems, doc = self.problems, self.doc
+        parser = C.Parser(doc, problems, int_constants)
+        out: dict[str, QuestionRule] = {}
+        for i, q in self.question_items:
+            path = ("questions", i)
+            mark = doc.mark(path + ("fact",))
+            d = FACTS.get(q.fact)
+            if d is None:
+                problems.error(mark, f"unknown fact '{q.fact}'{did_you_mean(q.fact, FACTS)}")
+                continue
+            if not d.askable:
+                problems.error(mark, f"'{q.fact}' is computed from the dates and is never asked: remove this question")
+                continue
+            if q.fact in out:
+                problems.error(mark, f"a second question for '{q.fact}' (first at {out[q.fact].mark})")
+                continue
+            if d.kind == "enum":
+                given = q.choices or {}
+                missing = [v for v in d.values if v not in given]
+                if missing:
+                    problems.error(doc.mark(path + ("choices",)) if q.choices else doc.mark(path),
+                                   f"'choices' of '{q.fact}' needs a label for: {', '.join(missing)}")
+                for key in given:
+                    if key not in d.values:
+                        problems.error(doc.mark(path + ("choices", key), key=True),
+                                       f"'{key}' is not a value of '{q.fact}'{did_you_mean(key, d.values)}")
+            elif q.choices is not None:
+                problems.error(doc.mark(path + ("choices",), key=True),
+                               f"'{q.fact}' is {d.type_words()}: 'choices' are only for facts with named values")
+            gate = None
+            if q.ask_when is not None:
+                gate = parser.parse(q.ask_when, path + ("ask_when",))
+                if q.if_not_asked is None:
+                    problems.error(doc.mark(path + ("ask_when",), key=True),
+                                   f"'ask_when' needs 'if_not_asked': the value '{q.fact}' takes when the question is not asked")
+                elif q.if_not_asked == NOT_APPLICABLE_LITERAL:
+                    pass
+                elif (why := check_value(d, q.if_not_asked)) or q.if_not_asked == "unknown":
+                    problems.error(doc.mark(path + ("if_not_asked",)),
+                                   f"'if_not_asked' of '{q.fact}' must be {why or d.type_words().replace(' or unknown', '')}"
+                                   ", or not_applicable")
+                if gate is not None and gate.applies_codes():
+                    problems.error(doc.mark(path + ("ask_when",)), "'ask_when' may test facts only, not 'applies'")
+                    gate = None
+            elif q.if_not_asked is not None:
+                problems.error(doc.mark(path + ("if_not_asked",), key=True), "'if_not_asked' only goes with 'ask_when'")
+            out[q.fact] = QuestionRule(q, gate, mark, path)
+        # a question whose ask_when refers to itself (directly or through other questions)
+        cyclic = []
+        for fact, qr in out.items():
+            cycle = _find_cycle(fact, lambda f: sorted(out[f].gate.facts()) if f in out and out[f].gate else [])
+            if cycle:
+                cyclic.append(qr)
+                problems.error(doc.mark(qr.mark_path + ("ask_when",)),
+                               "question refers to itself: " + " → ".join(cycle))
+        for qr in cyclic:  # reported; never evaluate a loop
+            qr.gate = None
+        return out
+
+    # -- cross checks ---------------------------------------------------------------------------------
+    def check_applies(self, book: Rulebook) -> None:
+        problems = self.problems
+        for rule in book.rules.values():
+            for code, mark in rule.when.applies_codes():
+                if code not in book.rules and code not in self.failed_codes:
+                    problems.error(mark, f"unknown procedure '{code}'{did_you_mean(code, book.rules)}")
+            for node in rule.when.walk():
+                if isinstance(node, C.Applies) and node.code in book.rules:
+                    node.title = book.rules[node.code].title
+        for code, rule in book.rules.items():
+            cycle = _find_cycle(code, lambda c: [x for x, _ in book.rules[c].when.applies_codes() if x in book.rules])
+            if cycle:
+                self.looping.add(code)
+                what = "refers to itself" if len(cycle) == 2 else "is part of a loop"
+                problems.error(rule.when.applies_codes()[0][1] if rule.when.applies_codes() else rule.mark,
+                               f"procedure '{code}' {what}: " + " → ".join(cycle))
+
+    def check_questions_cover(self, book: Rulebook) -> None:
+        """Every fact a condition tests has a question, and every question is used by something."""
+        problems = self.problems
+        used: dict[str, Mark] = {}
+
+        def use(fact: str, mark: Mark) -> None:
+            if fact in used:
+                return
+            used[fact] = mark
+            for inp in DERIVED_INPUTS.get(fact, ()):
+                use(inp, mark)
+            q = book.questions.get(fact)
+            if q and q.gate:
+                for node in q.gate.walk():
+                    if isinstance(node, C.Compare):
+                        use(node.fact, node.mark)
+
+        for rule in book.rules.values():
+            for node in rule.when.walk():
+                if isinstance(node, C.Compare):
+                    use(node.fact, node.mark)
+        for fact, mark in used.items():
+            d = FACTS[fact]
+            if d.askable and fact not in book.questions:
+                problems.error(mark, f"no question asks '{fact}': add one to 'questions:' in {self.shown(self.path)}")
+        for i, (fact, q) in enumerate(book.questions.items()):
+            if fact not in used:
+                problems.error(q.mark, f"the question for '{fact}' is not used by any procedure: remove it, "
+                                       "or use the fact in a condition")
+
+    def check_reachable(self, book: Rulebook) -> None:
+        for rule in book.rules.values():
+            if rule.code in self.looping or any(c not in book.rules for c, _ in rule.when.applies_codes()):
+                continue
+            verdict = reachable(book, rule.code)
+            if verdict is False:
+                self.problems.error(
+                    self.doc_mark_of_when(rule),
+                    f"procedure '{rule.code}' can never apply: no combination of answers satisfies its 'when'")
+        for fact, q in book.questions.items():
+            if q.gate is not None and not _satisfiable(book, q.gate):
+                self.problems.error(q.mark, f"the question for '{fact}' is never asked: its 'ask_when' can never hold")
+
+    def doc_mark_of_when(self, rule: Rule) -> Mark:
+        return rule.when.mark
+
+
+def _check_keys(doc: Document, problems: Problems, base: tuple, model: type[BaseModel]) -> None:
+    """Unknown and missing top-level keys of a file, located (the sections are validated one by one)."""
+    data = doc.data
+    allowed = [f.alias or name for name, f in model.model_fields.items()]
+    for key in data:
+        if key not in allowed:
+            problems.error(doc.mark(base + (key,), key=True), f"unknown key '{key}'{did_you_mean(key, allowed)}"
+                                                             f"{'' if did_you_mean(key, allowed) else '; allowed here: ' + ', '.join(allowed)}")
+    for name, f in model.model_fields.items():
+        if f.is_required() and (f.alias or name) not in data:
+            problems.error(doc.mark(base), f"missing key '{f.alias or name}'")
+
+
+def if_not_asked_value(q: QuestionRule) -> Any:
+    """The value a fact takes when its question is not asked."""
+    value = q.spec.if_not_asked
+    return NOT_APPLICABLE if value == NOT_APPLICABLE_LITERAL else value
+
+
+def _find_cycle(start: str, edges) -> list[str] | None:
+    """A path start → … → start through ``edges``, or None."""
+    stack = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for nxt in edges(node):
+            if nxt == start:
+                return path + [start]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, path + [nxt]))
+    return None
+
+
+# --- reachability: is there any combination of answers that makes a condition true? ----------------------
+
+_MAX_COMBINATIONS = 200_000
+
+
+def _domain(book: Rulebook, fact: str) -> list[Any]:
+    d = FACTS[fact]
+    if d.kind == "bool":
+        return [True, False]
+    if d.kind == "enum":
+        return list(d.values)
+    consts = set(book.int_constants.get(fact, set()))
+    if fact == "age_at_death":
+        consts |= set(DERIVED_AGE_THRESHOLDS)
+    values = {0}
+    for c in consts:
+        values |= {c - 1, c, c + 1}
+    return sorted(v for v in values if v >= 0)
+
+
+class _AssignmentContext:
+    def __init__(self, book: Rulebook, values: dict[str, Any]):
+        self.book, self.values, self.cache = book, values, {}
+
+    def fact(self, name: str) -> Any:
+        if name == "kaigo_insured" and name not in self.values:
+            from .facts import derive_kaigo_insured
+            return derive_kaigo_insured(self.values.get("age_at_death", 0), self.fact("kaigo_certified"))
+        q = self.book.questions.get(name)
+        if q is not None and q.gate is not None:
+            truth, _ = q.gate.eval(self)
+            if truth == C.FALSE:
+                return if_not_asked_value(q)
+        return self.values.get(name, Pending(frozenset({name})))
+
+    def applies(self, code: str):
+        if code not in self.cache:
+            self.cache[code] = self.book.rules[code].when.eval(self)
+        return self.cache[code]
+
+
+def _inputs(book: Rulebook, node: C.Node, seen_codes: set[str] | None = None) -> set[str]:
+    seen_codes = seen_codes if seen_codes is not None else set()
+    facts: set[str] = set()
+    for n in node.walk():
+        if isinstance(n, C.Compare):
+            facts.add(n.fact)
+        elif isinstance(n, C.Applies) and n.code not in seen_codes and n.code in book.rules:
+            seen_codes.add(n.code)
+            facts |= _inputs(book, book.rules[n.code].when, seen_codes)
+    frontier = list(facts)
+    while frontier:  # derived inputs and question gates
+        f = frontier.pop()
+        extra = set(DERIVED_INPUTS.get(f, ()))
+        if f == "kaigo_insured":
+            extra.add("age_at_death")
+        q = book.questions.get(f)
+        if q is not None and q.gate is not None:
+            extra |= q.gate.facts()
+        for e in extra - facts:
+            facts.add(e)
+            frontier.append(e)
+    facts.discard("kaigo_insured")  # computed from its inputs
+    return facts
+
+
+def _satisfiable(book: Rulebook, node: C.Node) -> bool | None:
+    facts = sorted(_inputs(book, node))
+    domains = [_domain(book, f) for f in facts]
+    total = 1
+    for dom in domains:
+        total *= len(dom)
+    if total > _MAX_COMBINATIONS:
+        return None  # too many to try; assume reachable
+    for combo in itertools.product(*domains):
+        ctx = _AssignmentContext(book, dict(zip(facts, combo)))
+        if node.eval(ctx)[0] == C.TRUE:
+            return True
+    return False
+
+
+def reachable(book: Rulebook, code: str) -> bool | None:
+    """True if some answers make procedure ``code`` apply, False if none can, None if too many to try."""
+    return _satisfiable(book, book.rules[code].when)
+
+
+__all__ = ["Rulebook", "Rule", "load_rulebook", "check_rulebook", "default_rules_path", "Unknown", "Pending"]
