@@ -111,7 +111,12 @@ def check_case(doc: Document, problems: Problems, *, today: dt.date | None = Non
     """Validate a loaded case (the whole document, or the mapping at ``base`` inside it)."""
     data = doc.data
     for key in base:
-        data = data[key] if isinstance(data, dict) and key in data else None
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, list) and isinstance(key, int) and key < len(data):
+            data = data[key]
+        else:
+            data = None
     if not isinstance(data, dict):
         problems.error(doc.mark(base), "a case is a mapping with deceased:, applicant:, funeral: and facts:")
         return None
