@@ -453,6 +453,7 @@ class _Loader:
             if proc.code in rules:
                 first = rules[proc.code].mark
                 problems.error(mark, f"duplicate procedure code '{proc.code}' (first at {first})")
+                self.failed_codes.add(f"{proc.code}#{i}")
                 continue
             if bool(proc.counter) == bool(proc.agency):
                 problems.error(doc.mark(path), f"procedure '{proc.code}' needs exactly one of 'counter:' "

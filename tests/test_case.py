@@ -1,0 +1,92 @@
+"""The case file (contract §1): invalid input is a located error, nothing is evaluated."""
+
+import datetime as dt
+
+import pytest
+
+from okuyami.core.case import parse_case_text
+from okuyami.core.problems import InvalidInput
+
+TODAY = dt.date(2026, 11, 22)
+GOOD = """format: okuyami-case/1
+deceased:
+  name: 山田 太郎
+  kana: ヤマダ タロウ
+  sex: male
+  birth_date: 1941-03-02
+  death_date: 2026-11-15
+applicant:
+  name: 山田 花子
+  relationship: 妻
+  phone: 090-1234-5678
+facts:
+  health_insurance: kouki
+  was_household_head: true
+  household_remaining_15plus: 1
+  funeral_held: unknown
+"""
+
+
+def errors(text):
+    with pytest.raises(InvalidInput) as exc:
+        parse_case_text(text, "case.yaml", today=TODAY)
+    return [str(p) for p in exc.value.problems]
+
+
+def test_good_case():
+    case = parse_case_text(GOOD, "case.yaml", today=TODAY)
+    assert case.age_at_death == 85
+    assert case.facts["funeral_held"] == "unknown"
+
+
+def test_unknown_fact_names_line_and_key():
+    assert errors(GOOD.replace("  funeral_held: unknown", "  funeral_hold: true")) == [
+        "case.yaml:16:3: unknown fact 'funeral_hold' (did you mean 'funeral_held'?)"]
+
+
+def test_wrong_fact_type():
+    assert errors(GOOD.replace("household_remaining_15plus: 1", "household_remaining_15plus: two")) == [
+        "case.yaml:15:31: 'household_remaining_15plus' must be a whole number ≥ 0, not 'two'"]
+    assert errors(GOOD.replace("household_remaining_15plus: 1", "household_remaining_15plus: unknown")) == [
+        "case.yaml:15:31: 'household_remaining_15plus' must be a whole number ≥ 0, not 'unknown'"]
+    (msg,) = errors(GOOD.replace("health_insurance: kouki", "health_insurance: kokuhoo"))
+    assert msg.startswith("case.yaml:13:21: 'health_insurance' must be one of kokuho")
+
+
+def test_impossible_date():
+    assert errors(GOOD.replace("death_date: 2026-11-15", "death_date: 2026-02-30")) == [
+        "case.yaml:7:15: impossible date '2026-02-30' (no such day in the calendar)"]
+
+
+def test_death_before_birth_and_in_future():
+    assert errors(GOOD.replace("death_date: 2026-11-15", "death_date: 1940-01-01")) == [
+        "case.yaml:7:15: the death date 1940-01-01 is before the birth date 1941-03-02"]
+    assert errors(GOOD.replace("death_date: 2026-11-15", "death_date: 2026-11-23")) == [
+        "case.yaml:7:15: the death date 2026-11-23 is in the future (today is 2026-11-22)"]
+
+
+def test_unknown_key_and_missing_key():
+    msgs = errors(GOOD.replace("  sex: male\n", "  sexx: male\n").replace("  birth_date: 1941-03-02\n", ""))
+    assert "case.yaml:5:3: unknown key 'sexx' (did you mean 'sex'?)" in msgs
+    assert "case.yaml:3:3: missing key 'birth_date' in deceased" in msgs
+
+
+def test_name_and_kana_rules():
+    (msg,) = errors(GOOD.replace("name: 山田 太郎", "name: 山田太郎"))
+    assert msg.startswith("case.yaml:3:9: 'name': write the family name and the given name separated by one space")
+    (msg,) = errors(GOOD.replace("kana: ヤマダ タロウ", "kana: やまだ たろう"))
+    assert "katakana" in msg
+    case = parse_case_text(GOOD.replace("name: 山田 太郎", "name: 山田\u3000太郎").replace("kana: ヤマダ タロウ", "kana: ﾔﾏﾀﾞ ﾀﾛｳ"),
+                           today=TODAY)
+    assert case.deceased.kana == "ヤマダ タロウ"
+
+
+def test_yaml_trap_in_case():
+    assert errors(GOOD.replace("was_household_head: true", "was_household_head: yes")) == [
+        "case.yaml:14:23: 'yes' is ambiguous in YAML (old readers take it as true, new ones as text): "
+        "write true, or \"yes\" in quotes if you mean the word"]
+
+
+def test_wrong_format_version():
+    (msg,) = errors(GOOD.replace("okuyami-case/1", "okuyami-case/2"))
+    assert msg.startswith("case.yaml:1:9: 'format' is 'okuyami-case/2'; it must be one of 'okuyami-case/1'")
