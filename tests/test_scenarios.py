@@ -81,5 +81,6 @@ def test_unknown_code_in_a_scenario_is_reported(tmp_path):
     path.write_text("scenarios:\n  - name: x\n    case: {deceased: {name: 山田 太郎, birth_date: 1950-01-01, "
                     "death_date: 2026-11-01}}\n    expect: {required: [setainushi_henk]}\n", encoding="utf-8")
     problems = Problems()
-    assert run_file(_BOOK, path, problems) == []
+    (outcome,) = run_file(_BOOK, path, problems)
+    assert not outcome.passed and "could not run" in outcome.failures[0]
     assert "unknown procedure 'setainushi_henk' (did you mean 'setainushi_henko'?)" in str(problems.errors[0])

@@ -80,18 +80,29 @@ def load_scenarios(path: Path, problems: Problems) -> tuple[Document, ScenarioFi
 
 def run_file(book: Rulebook, path: Path, problems: Problems) -> list[Outcome]:
     """Run every scenario of one file; problems with the file itself go to ``problems``."""
+    before_file = len(problems.errors)
     doc, spec = load_scenarios(path, problems)
     if spec is None:
+        if len(problems.errors) > before_file:
+            return [Outcome(display_path(path), doc.mark(), ["the file could not be read (see the errors above)"])]
         return []
     outcomes = []
+    file_errors = problems.errors[before_file:]  # YAML-level problems (traps, duplicate keys) of this file
+    starts = [doc.mark(("scenarios", i)).line for i in range(len(spec.scenarios))] + [10**9]
     for i, sc in enumerate(spec.scenarios):
         base = ("scenarios", i)
+        inside = [p for p in file_errors if starts[i] <= p.mark.line < starts[i + 1]]
+        if inside:
+            outcomes.append(Outcome(sc.name, doc.mark(base + ("name",)), ["could not run: " + str(p) for p in inside]))
+            continue
         before = len(problems.errors)
         _check_expect_names(book, doc, base, sc.expect, problems)
         case_problems = Problems()
         case = check_case(doc, case_problems, today=sc.today, base=base + ("case",))
         problems.extend(case_problems)
         if case is None or len(problems.errors) > before:
+            outcomes.append(Outcome(sc.name, doc.mark(base + ("name",)),
+                                    ["could not run: " + str(p) for p in problems.errors[before:]]))
             continue
         outcomes.append(Outcome(sc.name, doc.mark(base + ("name",)), _compare(book, doc, base, sc, case)))
     return outcomes
