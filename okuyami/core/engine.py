@@ -175,7 +175,8 @@ def _reasons(book: Rulebook, rule: Rule, truth: int, blame: tuple) -> tuple[str,
 
 
 def _ordered_facts(book: Rulebook, facts: set[str]) -> list[str]:
-    order = {f: i for i, f in enumerate(book.questions)}
+    """Facts in question-bank order (the order the clerk asks them)."""
+    order = book.question_order
     return sorted(facts, key=lambda f: (order.get(f, len(order)), f))
 
 
@@ -214,6 +215,7 @@ class Session:
         self.answers = dict(answers)
         self._resolver = _Resolver(self.book, dates, self.answers)
         self._outcome: dict[str, C.Result] = {}
+        self._listed: dict[str, ProcedureResult | None] = {}  # built lazily, dropped when the outcome changes
         self._deadlines: dict[str, dt.date | None] = {}
         for rule in self._rules:
             self._outcome[rule.code] = self._resolver.applies(rule.code)
@@ -250,7 +252,10 @@ class Session:
                     todo.append(dep)
         self._resolver.forget(facts, codes)
         for code in codes:
-            self._outcome[code] = self._resolver.applies(code)
+            outcome = self._resolver.applies(code)
+            if outcome != self._outcome[code]:
+                self._outcome[code] = outcome
+                self._listed.pop(code, None)
         self._result = None
 
     # -- result -------------------------------------------------------------------------------------------
@@ -261,24 +266,30 @@ class Session:
         return self._result
 
     def _assemble(self) -> Evaluation:
-        book = self.book
         procedures = []
         pending: set[str] = set()
+        outcome, listed = self._outcome, self._listed
         for rule in self._rules:
-            truth, blame = self._outcome[rule.code]
+            code = rule.code
+            truth, blame = outcome[code]
             if truth == C.PENDING:
                 pending.update(blame)
-                continue
-            if truth == C.FALSE:
-                continue
-            procedures.append(ProcedureResult(
-                code=rule.code, title=rule.title, department=book.department_name(rule),
-                status=REQUIRED if truth == C.TRUE else TO_CONFIRM,
-                deadline=self._deadlines[rule.code],
-                reasons=_reasons(book, rule, truth, blame),
-                confirm_facts=tuple(_ordered_facts(book, set(blame))) if truth == C.UNKNOWN else (),
-                rule=rule))
-        return Evaluation(tuple(procedures), tuple(_ordered_facts(book, pending)))
+            elif truth != C.FALSE:
+                item = listed.get(code)
+                if item is None:
+                    item = listed[code] = self._listing(rule, truth, blame)
+                procedures.append(item)
+        return Evaluation(tuple(procedures), tuple(_ordered_facts(self.book, pending)))
+
+    def _listing(self, rule: Rule, truth: int, blame: tuple) -> ProcedureResult:
+        book = self.book
+        return ProcedureResult(
+            code=rule.code, title=rule.title, department=book.department_name(rule),
+            status=REQUIRED if truth == C.TRUE else TO_CONFIRM,
+            deadline=self._deadlines[rule.code],
+            reasons=_reasons(book, rule, truth, blame),
+            confirm_facts=tuple(_ordered_facts(book, set(blame))) if truth == C.UNKNOWN else (),
+            rule=rule)
 
     @property
     def next_question(self) -> str | None:

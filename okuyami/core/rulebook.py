@@ -229,6 +229,13 @@ class Rulebook:
     warnings: list = field(default_factory=list)
 
     @property
+    def question_order(self) -> dict[str, int]:
+        order = self.__dict__.get("_question_order")
+        if order is None:
+            order = self.__dict__["_question_order"] = {f: i for i, f in enumerate(self.questions)}
+        return order
+
+    @property
     def ordered(self) -> list[Rule]:
         return sorted(self.rules.values(), key=lambda r: r.index)
 

@@ -29,6 +29,9 @@ from .problems import Mark, Problems, did_you_mean
 
 PathKey = tuple[Any, ...]
 
+# libyaml's composer when present (10× faster on a large city's rulebook); both keep line/column marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _TRAP_BOOL = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -110,7 +113,7 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode, mark: Mark) -> Any:
         text = node.value
-        if node.style is not None:  # quoted, literal or folded: always text
+        if node.style:  # quoted, literal or folded: always text (plain is None, or '' from libyaml)
             return text
         if text in _NULL:
             return None
@@ -162,7 +165,7 @@ class _Builder:
 def load_text(text: str, file: str, problems: Problems) -> Document:
     """Parse ``text``; problems (syntax, traps, duplicates) are added to ``problems``."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _mark(file, mark) if mark else Mark(file)
