@@ -120,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         return func(args)
     except KeyboardInterrupt:  # pragma: no cover
         return 130
+    except Exception as exc:  # a bug, not bad input: say so in one line (OKUYAMI_DEBUG=1 shows the traceback)
+        if os.environ.get("OKUYAMI_DEBUG"):
+            raise
+        print(f"okuyami: internal error ({type(exc).__name__}: {exc}). This is a bug in okuyami, not in your "
+              "file: please report it with the command and the files used (OKUYAMI_DEBUG=1 shows details).",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
