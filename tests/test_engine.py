@@ -55,7 +55,8 @@ def test_unknown_makes_to_confirm_with_a_reason_naming_the_question(book):
     (p,) = [p for p in r.procedures if p.code == "inkan_haishi"]
     assert p.status == "to_confirm"
     assert p.confirm_facts == ("seal_registered",)
-    assert "印鑑登録をしていましたか" in p.reasons[0] and "わからない" in p.reasons[0]
+    assert p.reasons == ("「印鑑登録をしていましたか？」への答えが「わからない」のため、対象かどうかの確認が必要です",
+                         "該当する場合：故人が印鑑登録をしていたため")
 
 
 def test_unknown_does_not_hide_a_false(book):

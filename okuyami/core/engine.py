@@ -168,9 +168,9 @@ def _reasons(book: Rulebook, rule: Rule, truth: int, blame: tuple) -> tuple[str,
     for fact in _ordered_facts(book, set(blame)):
         q = book.questions.get(fact)
         asked = f"「{q.spec.text}」" if q else f"「{FACTS[fact].meaning}」"
-        out.append(f"要確認：{asked}が「わからない」でした。確認できれば対象かどうかが決まります")
+        out.append(f"{asked}への答えが「わからない」のため、対象かどうかの確認が必要です")
     if rule.spec.reason:
-        out.append(f"対象となるのは：{rule.spec.reason}")
+        out.append(f"該当する場合：{rule.spec.reason}")
     return tuple(out)
 
 
