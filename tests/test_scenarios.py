@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from okuyami.core.engine import REQUIRED, evaluate
 from okuyami.core.problems import Problems
 from okuyami.core.rulebook import load_rulebook
 from okuyami.core.scenarios import load_scenarios, run_file

@@ -17,7 +17,6 @@ import calendar as _cal
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
 
 import holidays as _holidays
 
@@ -91,11 +90,3 @@ def deadline(start: dt.date, calendar: OfficeCalendar, *, rollover: bool = True,
     """The deadline as a calendar date, rolled forward to the next open day when ``rollover``."""
     end = raw_deadline(start, **period)
     return calendar.next_open_day(end) if rollover else end
-
-
-def closed_days_between(calendar: OfficeCalendar, start: dt.date, end: dt.date) -> Iterable[dt.date]:
-    d = start
-    while d <= end:
-        if not calendar.is_open(d):
-            yield d
-        d += dt.timedelta(days=1)

@@ -13,11 +13,11 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
 
-from .facts import FACTS, UNKNOWN_LITERAL, check_value
+from .facts import FACTS, age_in_years, check_value
 from .problems import InvalidInput, Mark, Problems, did_you_mean
-from .yamlio import Document, load_file, load_text, validate
+from .yamlio import Document, StrictModel, load_file, load_text, validate
 
 CASE_FORMAT = "okuyami-case/1"
 
@@ -43,11 +43,8 @@ def _check_kana(v: str | None) -> str | None:
     return v
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-
-class Deceased(_Strict):
+class Deceased(StrictModel):
     """故人."""
 
     name: str
@@ -62,7 +59,7 @@ class Deceased(_Strict):
     _kana = field_validator("kana")(_check_kana)
 
 
-class Applicant(_Strict):
+class Applicant(StrictModel):
     """届出人・来庁者."""
 
     name: str
@@ -83,14 +80,14 @@ class Applicant(_Strict):
         return v
 
 
-class Funeral(_Strict):
+class Funeral(StrictModel):
     """葬儀."""
 
     date: dt.date | None = None
     chief_mourner: str | None = None  # 喪主
 
 
-class Case(_Strict):
+class Case(StrictModel):
     """A whole case file. ``facts`` holds answers: concrete values or the literal ``unknown`` (わからない)."""
 
     format: Literal["okuyami-case/1"] = CASE_FORMAT
@@ -101,8 +98,6 @@ class Case(_Strict):
 
     @property
     def age_at_death(self) -> int:
-        from .facts import age_in_years
-
         return age_in_years(self.deceased.birth_date, self.deceased.death_date)
 
 
@@ -176,7 +171,3 @@ def parse_case_text(text: str, name: str = "<case>", *, today: dt.date | None = 
     if problems or case is None:
         raise InvalidInput(problems.sorted())
     return case
-
-
-def is_unknown(value: Any) -> bool:
-    return value == UNKNOWN_LITERAL

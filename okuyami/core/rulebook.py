@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from . import conditions as C
 from .calendar import OfficeCalendar
 from .facts import (DERIVED_AGE_THRESHOLDS, DERIVED_INPUTS, FACTS, NOT_APPLICABLE, NOT_APPLICABLE_LITERAL, Pending,
-                    Unknown, check_value)
+                    check_value, derive_kaigo_insured)
 from .problems import InvalidInput, Mark, Problems, did_you_mean, display_path
-from .yamlio import Document, load_file, validate, validate_each
+from .yamlio import Document, StrictModel, load_file, validate, validate_each
 
 RULES_FORMAT = "okuyami-rules/1"
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -31,11 +31,8 @@ CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 # --- schema ---------------------------------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
-
-class Office(_Strict):
+class Office(StrictModel):
     """庁舎・支所."""
 
     name: str
@@ -43,14 +40,14 @@ class Office(_Strict):
     phone: str | None = None
 
 
-class Department(_Strict):
+class Department(StrictModel):
     """課 (or another municipal body such as 水道局, 農業委員会)."""
 
     name: str
     phone: str | None = None
 
 
-class Counter(_Strict):
+class Counter(StrictModel):
     """窓口: where the family goes. Counters are visited in the order they are listed in ``rules.yaml``."""
 
     name: str
@@ -63,7 +60,7 @@ class Counter(_Strict):
     note: str | None = None
 
 
-class Agency(_Strict):
+class Agency(StrictModel):
     """外部機関: an office outside the city hall (年金事務所, 税務署, 法務局, 家庭裁判所, …)."""
 
     name: str
@@ -73,7 +70,7 @@ class Agency(_Strict):
     note: str | None = None
 
 
-class Corner(_Strict):
+class Corner(StrictModel):
     """おくやみコーナー itself."""
 
     name: str
@@ -83,20 +80,20 @@ class Corner(_Strict):
     hours: str | None = None
 
 
-class Municipality(_Strict):
+class Municipality(StrictModel):
     name: str
     code: str | None = None  # 全国地方公共団体コード
     corner: Corner
 
 
-class Settings(_Strict):
+class Settings(StrictModel):
     rollover: Literal["next_open_day", "none"] = "next_open_day"
     extra_closed_days: list[dt.date] = []  # the city's own closed days, besides weekends, 祝日 and 12/29–1/3
     scenarios: list[str] = ["rules/scenarios"]  # folders (or files) of scenario tests, relative to rules.yaml
     verified_max_age_days: int = 365
 
 
-class Question(_Strict):
+class Question(StrictModel):
     """A question of the bank: how the clerk asks for one fact."""
 
     fact: str
@@ -107,7 +104,7 @@ class Question(_Strict):
     if_not_asked: Any = None  # …and the fact takes this value (or not_applicable: every test on it is false)
 
 
-class Root(_Strict):
+class Root(StrictModel):
     format: Literal["okuyami-rules/1"]
     municipality: Municipality
     offices: dict[str, Office]
@@ -119,7 +116,7 @@ class Root(_Strict):
     include: list[str]
 
 
-class DeadlineSpec(_Strict):
+class DeadlineSpec(StrictModel):
     """期限. One of days / months / years, or none of them for a deadline without a date (``text`` says it)."""
 
     days: int | None = Field(None, ge=1)
@@ -150,7 +147,7 @@ class DeadlineSpec(_Strict):
         return f"{start}{'を含めて' if self.count_first_day else 'から'}{span}以内"
 
 
-class Provenance(_Strict):
+class Provenance(StrictModel):
     """出典: where the rule comes from and who keeps it current."""
 
     basis: str | None = None  # legal basis (根拠法令)
@@ -159,7 +156,7 @@ class Provenance(_Strict):
     verified: dt.date | None = None  # last verified
 
 
-class ProcedureSpec(_Strict):
+class ProcedureSpec(StrictModel):
     code: str
     title: str
     counter: str | None = None
@@ -178,7 +175,7 @@ class ProcedureSpec(_Strict):
         return {} if v == "none" else v
 
 
-class DepartmentFile(_Strict):
+class DepartmentFile(StrictModel):
     department: str
     procedures: list[ProcedureSpec]
 
@@ -226,7 +223,6 @@ class Rulebook:
     questions: dict[str, QuestionRule]  # by fact, in bank order
     calendar: OfficeCalendar
     int_constants: dict[str, set[int]] = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
 
     @property
     def question_order(self) -> dict[str, int]:
@@ -593,7 +589,7 @@ class _Loader:
             d = FACTS[fact]
             if d.askable and fact not in book.questions:
                 problems.error(mark, f"no question asks '{fact}': add one to 'questions:' in {self.shown(self.path)}")
-        for i, (fact, q) in enumerate(book.questions.items()):
+        for fact, q in book.questions.items():
             if fact not in used:
                 problems.error(q.mark, f"the question for '{fact}' is not used by any procedure: remove it, "
                                        "or use the fact in a condition")
@@ -605,14 +601,11 @@ class _Loader:
             verdict = reachable(book, rule.code)
             if verdict is False:
                 self.problems.error(
-                    self.doc_mark_of_when(rule),
+                    rule.when.mark,
                     f"procedure '{rule.code}' can never apply: no combination of answers satisfies its 'when'")
         for fact, q in book.questions.items():
             if q.gate is not None and not _satisfiable(book, q.gate):
                 self.problems.error(q.mark, f"the question for '{fact}' is never asked: its 'ask_when' can never hold")
-
-    def doc_mark_of_when(self, rule: Rule) -> Mark:
-        return rule.when.mark
 
 
 def _check_keys(doc: Document, problems: Problems, base: tuple, model: type[BaseModel]) -> None:
@@ -675,7 +668,6 @@ class _AssignmentContext:
 
     def fact(self, name: str) -> Any:
         if name == "kaigo_insured" and name not in self.values:
-            from .facts import derive_kaigo_insured
             return derive_kaigo_insured(self.values.get("age_at_death", 0), self.fact("kaigo_certified"))
         q = self.book.questions.get(name)
         if q is not None and q.gate is not None:
@@ -735,4 +727,4 @@ def reachable(book: Rulebook, code: str) -> bool | None:
     return _satisfiable(book, book.rules[code].when)
 
 
-__all__ = ["Rulebook", "Rule", "load_rulebook", "check_rulebook", "default_rules_path", "Unknown", "Pending"]
+__all__ = ["Rulebook", "Rule", "load_rulebook", "check_rulebook", "default_rules_path"]

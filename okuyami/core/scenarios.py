@@ -25,21 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from .case import check_case
 from .engine import REQUIRED, TO_CONFIRM, evaluate
 from .facts import FACTS
 from .problems import Mark, Problems, did_you_mean, display_path
 from .rulebook import Rulebook
-from .yamlio import Document, load_file, validate
+from .yamlio import Document, StrictModel, load_file, validate
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-
-class Expect(_Strict):
+class Expect(StrictModel):
     required: list[str] = []
     to_confirm: list[str] = []
     absent: list[str] = []
@@ -47,14 +42,14 @@ class Expect(_Strict):
     pending_questions: list[str] | None = None
 
 
-class ScenarioSpec(_Strict):
+class ScenarioSpec(StrictModel):
     name: str
     today: dt.date | None = None
     case: dict[str, Any]
     expect: Expect
 
 
-class ScenarioFile(_Strict):
+class ScenarioFile(StrictModel):
     scenarios: list[ScenarioSpec]
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .problems import Mark, Problems, did_you_mean
 
@@ -200,6 +200,12 @@ def load_file(path: Path, shown_as: str, problems: Problems) -> Document:
         problems.error(Mark(shown_as, line, 1), "the file is not UTF-8: save it as UTF-8 (BOM is fine)")
         return Document(shown_as)
     return load_text(text, shown_as, problems)
+
+
+class StrictModel(BaseModel):
+    """Base of every file schema: unknown keys refused, no type coercion ("14" is not 14), immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
 
 # --- pydantic errors, located --------------------------------------------------------------------------
