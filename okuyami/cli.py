@@ -17,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import __version__
 from .core.case import load_case
 from .core.engine import evaluate
 from .core.problems import InvalidInput, display_path
@@ -38,6 +39,11 @@ def _print_problems(problems) -> None:
 
 def cmd_check(args) -> int:
     book, problems = check_rulebook(args.rules)
+    n_forms = 0
+    if book is not None:
+        from .documents.templates import load_templates
+
+        n_forms = len(load_templates(book.forms_dir, problems)) if book.forms_dir.is_dir() else 0
     _print_problems(problems.sorted())
     if problems.errors or book is None:
         n = len(problems.errors)
@@ -45,7 +51,7 @@ def cmd_check(args) -> int:
               file=sys.stderr)
         return 1
     print(f"ok: {display_path(book.path)} — {len(book.rules)} procedures, {len(book.root.counters)} counters, "
-          f"{len(book.root.agencies)} outside agencies, {len(book.questions)} questions"
+          f"{len(book.root.agencies)} outside agencies, {len(book.questions)} questions, {n_forms} form templates"
           + (f", {len(problems.warnings)} warnings" if problems.warnings else ""))
     return 0
 
@@ -86,6 +92,73 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def _offset(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.replace("，", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("write the offset as X,Y in millimetres, e.g. 1.5,-0.8") from None
+    return x, y
+
+
+def cmd_print(args) -> int:
+    from .core.case import load_case_doc
+    from .documents.packet import make_packet
+
+    try:
+        book = load_rulebook(args.rules)
+        shown = display_path(args.case)
+        case, doc = load_case_doc(Path(args.case), shown, today=_today())
+        offset = args.offset_mm or _offset(os.environ.get("OKUYAMI_PRINTER_OFFSET", "0,0"))
+        packet = make_packet(book, case, Path(args.out), today=_today(), large=args.large_print, offset_mm=offset,
+                             allow_missing_glyphs=args.allow_missing_glyphs, case_doc=doc, case_file=shown)
+    except InvalidInput as exc:
+        _print_problems(exc.problems)
+        return 1
+    except argparse.ArgumentTypeError as exc:
+        print(f"OKUYAMI_PRINTER_OFFSET: {exc}", file=sys.stderr)
+        return 2
+    for w in packet.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"{display_path(packet.out_dir / 'guidance.pdf')}: 手続き案内票 {packet.guidance_pages} page(s)")
+    for fid, path in packet.forms:
+        print(f"{display_path(path)}")
+    print(f"{display_path(packet.packet_path)}: {packet.guidance_pages + len(packet.forms)} pages")
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    """What this PC will print with, and anything wrong with it."""
+    import holidays
+    import pypdf
+    import reportlab
+
+    from .documents.fonts import find_fonts, licence_of
+    from .documents.templates import load_templates
+
+    bad = 0
+    print(f"okuyami {__version__} — Python {sys.version.split()[0]}, reportlab {reportlab.Version}, "
+          f"pypdf {pypdf.__version__}, holidays {holidays.__version__}")
+    fonts = find_fonts()
+    print("fonts:")
+    for role, font in fonts.fonts.items():
+        if font.embedded:
+            print(f"  {role}: {font.family} ({font.path}) — embedded as a subset; licence: {licence_of(font.path)}")
+        else:
+            print(f"  {role}: {font.name} — NOT embedded (reportlab built-in CID font)")
+    for w in fonts.warnings:
+        print(f"  problem: {w}")
+        bad += 1
+    book, problems = check_rulebook(args.rules)
+    if book is not None:
+        load_templates(book.forms_dir, problems)
+    if problems.errors:
+        print(f"rulebook: {len(problems.errors)} error(s) — run 'okuyami rules check'")
+        bad += 1
+    else:
+        print(f"rulebook: ok ({display_path(book.path)}, {len(book.rules)} procedures)")
+    return 1 if bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="okuyami", description="おくやみコーナー: 手続きの判定と案内")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -103,6 +176,22 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=("json", "text"), default="text")
     ev.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
     ev.set_defaults(func=cmd_evaluate)
+
+    pr = sub.add_parser("print", help="write the guidance sheet and the prefilled forms (contract §7)")
+    pr.add_argument("case", help="case file (YAML, contract §1)")
+    pr.add_argument("--out", required=True, help="folder for guidance.pdf, forms/, packet.pdf")
+    pr.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
+    pr.add_argument("--large-print", action="store_true", help="大きな文字: body text 14 pt or more")
+    pr.add_argument("--offset-mm", type=_offset, default=None, metavar="X,Y",
+                    help="shift everything printed by X,Y mm (right, down) so a pre-printed form lines up on this "
+                         "printer (default: $OKUYAMI_PRINTER_OFFSET or 0,0)")
+    pr.add_argument("--allow-missing-glyphs", action="store_true",
+                    help="print even if a character is not in the font (it prints as 〓 to be written by hand)")
+    pr.set_defaults(func=cmd_print)
+
+    doc = sub.add_parser("doctor", help="report the fonts in use and any problem with this installation")
+    doc.add_argument("--rules", type=Path, default=None)
+    doc.set_defaults(func=cmd_doctor)
     return parser
 
 

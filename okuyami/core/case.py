@@ -154,6 +154,11 @@ def check_case(doc: Document, problems: Problems, *, today: dt.date | None = Non
 
 def load_case(path: Path, shown_as: str | None = None, *, today: dt.date | None = None) -> Case:
     """Load and validate a case file; raises :class:`InvalidInput` with every located problem."""
+    return load_case_doc(path, shown_as, today=today)[0]
+
+
+def load_case_doc(path: Path, shown_as: str | None = None, *, today: dt.date | None = None) -> tuple[Case, Document]:
+    """Like :func:`load_case`, also returning the document (its marks locate later problems, e.g. a glyph)."""
     problems = Problems()
     doc = load_file(path, shown_as or str(path), problems)
     case = None if doc.data is None else check_case(doc, problems, today=today)
@@ -161,7 +166,7 @@ def load_case(path: Path, shown_as: str | None = None, *, today: dt.date | None 
         if not problems:
             problems.error(Mark(doc.file), "empty case file")
         raise InvalidInput(problems.sorted())
-    return case
+    return case, doc
 
 
 def parse_case_text(text: str, name: str = "<case>", *, today: dt.date | None = None) -> Case:

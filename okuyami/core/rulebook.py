@@ -90,6 +90,7 @@ class Settings(StrictModel):
     rollover: Literal["next_open_day", "none"] = "next_open_day"
     extra_closed_days: list[dt.date] = []  # the city's own closed days, besides weekends, 祝日 and 12/29–1/3
     scenarios: list[str] = ["rules/scenarios"]  # folders (or files) of scenario tests, relative to rules.yaml
+    forms: str = "forms_templates"  # the folder of form templates, relative to rules.yaml
     verified_max_age_days: int = 365
 
 
@@ -247,6 +248,10 @@ class Rulebook:
             return self.root.departments[counter.department].name
         return self.root.agencies[rule.spec.agency].name
 
+    @property
+    def forms_dir(self) -> Path:
+        return self.path.parent / self.root.settings.forms
+
     def scenario_paths(self) -> list[Path]:
         base = self.path.parent
         out: list[Path] = []
@@ -344,6 +349,7 @@ class _Loader:
         book = Rulebook(root=root, path=self.path, rules=rules, questions=questions,
                         calendar=OfficeCalendar(frozenset(root.settings.extra_closed_days)),
                         int_constants=int_constants)
+        self.check_form_files(book)
         # Cross checks run even when something above failed; they stay quiet about what failed to load.
         self.check_applies(book)
         if not self.failed_codes:
@@ -545,6 +551,23 @@ class _Loader:
         for qr in cyclic:  # reported; never evaluate a loop
             qr.gate = None
         return out
+
+    def check_form_files(self, book: Rulebook) -> None:
+        """Every form a procedure names has a template file (the templates themselves are checked by
+        okuyami.documents.templates)."""
+        folder = book.forms_dir
+        if not folder.is_dir():
+            if any(r.spec.forms for r in book.rules.values()):
+                self.problems.error(self.doc.mark(("settings",)) if "settings" in self.doc.data else Mark(self.shown(self.path)),
+                                    f"forms folder '{book.root.settings.forms}' not found (settings: forms:)")
+            return
+        available = sorted(p.stem for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+        for rule in book.rules.values():
+            for j, form in enumerate(rule.spec.forms):
+                if form not in available:
+                    self.problems.error(rule.mark, f"procedure '{rule.code}' names form '{form}', which has no "
+                                                   f"template {book.root.settings.forms}/{form}.yaml"
+                                                   f"{did_you_mean(form, available)}")
 
     # -- cross checks ---------------------------------------------------------------------------------
     def check_applies(self, book: Rulebook) -> None:

@@ -1,0 +1,113 @@
+"""What the printed documents can show (差し込みデータ): the case, the evaluation and the city, by binding name.
+
+A form template binds a field to one of :data:`BINDINGS` (``value: deceased.name``); ``facts.<fact>`` is also
+allowed (printed as はい / いいえ / the value's label). Whatever the family has not told us stays ``None`` and the
+field is left blank for them to write by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.case import Case
+from ..core.engine import REQUIRED, Evaluation
+from ..core.facts import FACTS, UNKNOWN_LITERAL
+from ..core.rulebook import Rulebook
+from ..core.wareki import era_of
+
+#: binding name → what it is (shown by ``okuyami rules check`` when a template names an unknown one)
+BINDINGS: dict[str, str] = {
+    "deceased.name": "故人の氏名", "deceased.kana": "故人のフリガナ", "deceased.sex": "故人の性別 (male/female)",
+    "deceased.birth_date": "故人の生年月日", "deceased.death_date": "死亡年月日",
+    "deceased.loss_date": "資格喪失日（死亡日の翌日）", "deceased.age": "死亡時の年齢",
+    "deceased.address": "故人の住所", "deceased.registered_domicile": "故人の本籍",
+    "applicant.name": "届出人の氏名", "applicant.kana": "届出人のフリガナ", "applicant.relationship": "届出人の続柄",
+    "applicant.birth_date": "届出人の生年月日", "applicant.address": "届出人の住所", "applicant.phone": "届出人の電話",
+    "funeral.date": "葬儀日", "funeral.chief_mourner": "喪主の氏名",
+    "mourner.name": "喪主の氏名", "mourner.address": "喪主の住所（来庁者が喪主のとき）",
+    "mourner.phone": "喪主の電話（来庁者が喪主のとき）", "mourner.relationship": "喪主の続柄（来庁者が喪主のとき）",
+    "municipality.name": "市の名前", "municipality.mayor": "市長（あて先）",
+    "municipality.corner_phone": "おくやみコーナーの電話",
+    "case.number": "案件番号", "today": "発行日",
+    "procedures.using_this_form": "この様式を使う手続き（該当するもの。委任状の委任事項など）",
+}
+
+
+def case_number(case: Case) -> str:
+    """A stable case number for a case file: death date and a short digest of who died (R8-1115-3F2A)."""
+    d = case.deceased
+    digest = hashlib.sha1(f"{d.name}|{d.birth_date}|{d.death_date}".encode("utf-8")).hexdigest()[:4].upper()
+    era, year = era_of(d.death_date)
+    return f"{era.letter}{year}-{d.death_date:%m%d}-{digest}"
+
+
+def fact_text(fact: str, value: Any) -> str | None:
+    if value is None or value == UNKNOWN_LITERAL:
+        return None
+    return FACTS[fact].label(value)
+
+
+@dataclass
+class Context:
+    """Resolved values for one case: ``ctx.get("deceased.name")``."""
+
+    values: dict[str, Any]
+
+    def get(self, binding: str, form: str | None = None) -> Any:
+        if binding == "procedures.using_this_form":
+            return self.values.get(f"procedures.using:{form}", [])
+        return self.values.get(binding)
+
+    def printable(self) -> dict[str, str]:
+        """Every text value that may be printed, by binding (for the glyph check)."""
+        out = {}
+        for key, value in self.values.items():
+            if isinstance(value, str):
+                out[key] = value
+            elif isinstance(value, list):
+                out[key] = "\n".join(str(v) for v in value)
+        return out
+
+
+def build_context(book: Rulebook, case: Case, result: Evaluation, today: dt.date) -> Context:
+    d, a, f = case.deceased, case.applicant, case.funeral
+    mourner_is_visitor = bool(a and f and f.chief_mourner and _same_name(a.name, f.chief_mourner))
+    muni = book.root.municipality
+    v: dict[str, Any] = {
+        "deceased.name": d.name, "deceased.kana": d.kana, "deceased.sex": d.sex,
+        "deceased.birth_date": d.birth_date, "deceased.death_date": d.death_date,
+        "deceased.loss_date": d.death_date + dt.timedelta(days=1), "deceased.age": str(case.age_at_death),
+        "deceased.address": d.address, "deceased.registered_domicile": d.registered_domicile,
+        "applicant.name": a.name if a else None, "applicant.kana": a.kana if a else None,
+        "applicant.relationship": a.relationship if a else None,
+        "applicant.birth_date": a.birth_date if a else None, "applicant.address": a.address if a else None,
+        "applicant.phone": a.phone if a else None,
+        "funeral.date": f.date if f else None, "funeral.chief_mourner": f.chief_mourner if f else None,
+        "mourner.name": f.chief_mourner if f else None,
+        "mourner.address": a.address if mourner_is_visitor else None,
+        "mourner.phone": a.phone if mourner_is_visitor else None,
+        "mourner.relationship": a.relationship if mourner_is_visitor else None,
+        "municipality.name": muni.name, "municipality.mayor": f"{muni.name}長",
+        "municipality.corner_phone": muni.corner.phone,
+        "case.number": case_number(case), "today": today,
+    }
+    for p in result.procedures:  # form id → titles of the procedures that apply and use that form
+        if p.status == REQUIRED:
+            for form in p.rule.spec.forms:
+                v.setdefault(f"procedures.using:{form}", []).append(p.title)
+    for fact in FACTS:
+        v[f"facts.{fact}"] = fact_text(fact, case.facts.get(fact))
+    return Context(v)
+
+
+def _same_name(x: str, y: str) -> bool:
+    return x.replace("\u3000", " ").split() == y.replace("\u3000", " ").split()
+
+
+def visitor_acts_for_another(case: Case) -> bool:
+    """The visitor is not the 喪主 (a 委任状 from the 喪主 is then needed for the 葬祭費 and the like)."""
+    a, f = case.applicant, case.funeral
+    return bool(a and f and f.chief_mourner and not _same_name(a.name, f.chief_mourner))

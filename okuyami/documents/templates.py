@@ -1,0 +1,227 @@
+"""Form templates (申請書のテンプレート): one YAML file per form in ``forms_templates/``.
+
+Two ways to make a form:
+
+- **drawn** — the template describes the form and okuyami draws it like a municipal form: the title, the
+  addressee, ruled sections with a vertical heading, gray 明朝 label cells and value cells::
+
+      form: kokuho_soshitsu
+      title: 国民健康保険 資格喪失届
+      sections:
+        - part: shibousha                 # a section shared by several forms (_parts.yaml)
+        - heading: 喪失の内容
+          rows:
+            - - {label: 喪失年月日, value: deceased.loss_date, kind: date_parts}
+              - {label: 喪失理由, fixed: 死亡}
+
+- **overlay** — the city's own official form as a background PDF, and fields placed on it in millimetres from
+  the top-left corner of the page::
+
+      form: inu_touroku
+      title: 犬の登録事項変更届
+      background: backgrounds/inu_touroku.pdf
+      fields:
+        - {left: 52, top: 71, w: 60, h: 9, value: deceased.name}
+
+Field kinds: ``text`` (one line that shrinks to fit, two lines if it must), ``multiline`` (Japanese wrapping),
+``date`` (和暦 in one string), ``date_parts`` (era printed as choices with a ○, then year / month / day),
+``cells`` (one character per cell: フリガナ, 口座番号), ``choice`` (○ on printed choices: 男・女, 続柄), ``fixed``
+(constant text), ``list`` (one line per item, with a □ to tick). A field with no ``value`` is left for the
+family to write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from ..core.facts import FACTS
+from ..core.problems import Mark, Problems, did_you_mean, display_path
+from ..core.yamlio import Document, StrictModel, load_file, validate, validate_each
+from .context import BINDINGS
+
+Kind = Literal["text", "multiline", "date", "date_parts", "cells", "choice", "fixed", "list"]
+ERAS = ("明治", "大正", "昭和", "平成", "令和")
+
+
+class FieldSpec(StrictModel):
+    """A value cell of a drawn form, or a field placed on a background PDF."""
+
+    label: str | None = None  # the printed label (drawn forms)
+    value: str | None = None  # a binding (see okuyami.documents.context.BINDINGS) or facts.<fact>
+    fixed: str | None = None  # constant text (kind: fixed)
+    kind: Kind | None = None
+    w: float | None = Field(None, gt=0)  # drawn: fraction of the row; overlay: width in mm
+    h: float | None = Field(None, ge=5, le=120)  # height in mm (drawn: of the whole row)
+    left: float | None = None  # overlay: mm from the left edge of the page ('x' would be fine, but
+    top: float | None = None  # overlay: mm from the top edge              'y' is "true" in YAML 1.1)
+    cells: int | None = Field(None, ge=1, le=40)  # kind: cells
+    choices: dict[str, str] | None = None  # kind: choice — value → printed label
+    other: bool = False  # kind: choice — add その他（…） for any other value
+    eras: list[Literal["明治", "大正", "昭和", "平成", "令和"]] = ["大正", "昭和", "平成", "令和"]
+    size: float = Field(11, ge=6, le=24)  # preferred font size (pt)
+    align: Literal["left", "center"] = "left"
+
+    @model_validator(mode="after")
+    def _kind(self) -> "FieldSpec":
+        if self.kind is None:
+            object.__setattr__(self, "kind", "fixed" if self.fixed is not None else
+                               "cells" if self.cells else "choice" if self.choices else "text")
+        if self.kind == "cells" and not self.cells:
+            raise ValueError("kind 'cells' needs 'cells:' (how many)")
+        if self.kind == "choice" and not self.choices:
+            raise ValueError("kind 'choice' needs 'choices:' (value: label)")
+        if self.kind == "fixed" and self.fixed is None:
+            raise ValueError("kind 'fixed' needs 'fixed:' (the text)")
+        return self
+
+
+@dataclass
+class Row:
+    h: float  # height in mm: the largest 'h' of its cells, 11 by default
+    cells: list[FieldSpec]
+
+
+class Section(StrictModel):
+    heading: str | None = None
+    rows: list[list[FieldSpec]] | None = None
+    part: str | None = None  # a section of _parts.yaml
+
+
+class Template(StrictModel):
+    form: str
+    title: str
+    addressee: str | None = "municipality.mayor"  # a binding or text; None: no addressee line
+    filing_date: bool = True  # print 「届出日　令和　年　月　日」 for the family to fill in
+    intro: str | None = None
+    print_when: Literal["always", "visitor_acts_for_another"] = "always"
+    sections: list[Section] = []
+    note: str | None = None
+    background: str | None = None  # overlay: the city's PDF, relative to forms_templates/
+    fields: list[FieldSpec] = []  # overlay fields
+
+
+class PartsFile(StrictModel):
+    parts: dict[str, Section]
+
+
+@dataclass
+class FormTemplate:
+    spec: Template
+    path: Path
+    doc: Document
+    sections: list[tuple[str | None, list[Row]]]  # drawn forms, parts resolved
+    background: Path | None
+
+    @property
+    def id(self) -> str:
+        return self.spec.form
+
+
+def _rows(section: Section) -> list[Row]:
+    return [Row(max((c.h or 11) for c in cells), cells) for cells in section.rows or []]
+
+
+def load_templates(folder: Path, problems: Problems) -> dict[str, FormTemplate]:
+    """Every template of ``folder``, validated; problems are located (file:line:col)."""
+    out: dict[str, FormTemplate] = {}
+    if not folder.is_dir():
+        problems.error(Mark(display_path(folder)), "the forms folder does not exist (settings: forms:)")
+        return out
+    parts: dict[str, Section] = {}
+    parts_file = folder / "_parts.yaml"
+    if parts_file.exists():
+        pdoc = load_file(parts_file, display_path(parts_file), problems)
+        if pdoc.data is not None:
+            spec = validate(PartsFile, pdoc, problems)
+            if spec:
+                parts = spec.parts
+                for name, sec in parts.items():
+                    _check_fields(pdoc, problems, [("parts", name, "rows", i, j) for i, r in enumerate(sec.rows or [])
+                                                  for j in range(len(r))],
+                                  [c for r in _rows(sec) for c in r.cells], drawn=True, section=sec,
+                                  base=("parts", name))
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name.startswith("_"):
+            continue
+        doc = load_file(path, display_path(path), problems)
+        if doc.data is None:
+            continue
+        spec: Template | None = validate(Template, doc, problems)
+        if spec is None:
+            continue
+        if spec.form != path.stem:
+            problems.error(doc.mark(("form",)), f"form id '{spec.form}' must match the file name '{path.stem}'")
+        if spec.form in out:
+            problems.error(doc.mark(("form",)), f"duplicate form id '{spec.form}'")
+            continue
+        sections: list[tuple[str | None, list[Row]]] = []
+        for i, sec in enumerate(spec.sections):
+            if sec.part is not None:
+                if sec.part not in parts:
+                    problems.error(doc.mark(("sections", i, "part")),
+                                   f"unknown part '{sec.part}'{did_you_mean(sec.part, parts)} (see _parts.yaml)")
+                    continue
+                sections.append((parts[sec.part].heading, _rows(parts[sec.part])))
+                continue
+            if not sec.rows:
+                problems.error(doc.mark(("sections", i)), "a section needs 'rows:' (or 'part:')")
+                continue
+            rows = _rows(sec)
+            _check_fields(doc, problems, [("sections", i, "rows", r, c) for r, row in enumerate(sec.rows)
+                                          for c in range(len(row))],
+                          [c for row in rows for c in row.cells], drawn=True, section=sec, base=("sections", i))
+            sections.append((sec.heading, rows))
+        background = None
+        if spec.background:
+            background = folder / spec.background
+            if not background.is_file():
+                problems.error(doc.mark(("background",)), f"background PDF '{spec.background}' not found")
+                background = None
+            elif background.read_bytes()[:5] != b"%PDF-":
+                problems.error(doc.mark(("background",)), f"'{spec.background}' is not a PDF file")
+                background = None
+            if not spec.fields:
+                problems.error(doc.mark(("background",), key=True), "an overlay form needs 'fields:'")
+            _check_fields(doc, problems, [("fields", i) for i in range(len(spec.fields))], spec.fields, drawn=False)
+        elif spec.fields:
+            problems.error(doc.mark(("fields",), key=True), "'fields:' (placed by x/y) need a 'background:' PDF; "
+                                                            "a drawn form uses 'sections:'")
+        elif not spec.sections:
+            problems.error(doc.mark(), "a form needs 'sections:' (drawn) or 'background:' and 'fields:' (overlay)")
+        out[spec.form] = FormTemplate(spec, path, doc, sections, background)
+    return out
+
+
+def _check_fields(doc: Document, problems: Problems, paths: list[tuple], fields: list[FieldSpec], *, drawn: bool,
+                  section: Section | None = None, base: tuple = ()) -> None:
+    for path, f in zip(paths, fields):
+        if f.value is not None:
+            if f.value.startswith("facts."):
+                fact = f.value[len("facts."):]
+                if fact not in FACTS:
+                    problems.error(doc.mark(path + ("value",)),
+                                   f"unknown fact '{fact}'{did_you_mean(fact, FACTS)}")
+            elif f.value not in BINDINGS:
+                problems.error(doc.mark(path + ("value",)),
+                               f"unknown value '{f.value}'{did_you_mean(f.value, BINDINGS)}; "
+                               "see BINDINGS in okuyami/documents/context.py or facts.<fact>")
+        if drawn:
+            if not f.label and f.kind != "fixed":
+                problems.error(doc.mark(path), "a cell of a drawn form needs a 'label:'")
+            for key in ("left", "top"):
+                if getattr(f, key) is not None:
+                    problems.error(doc.mark(path + (key,), key=True),
+                                   f"'{key}' places a field on a background PDF; a drawn form's cell uses 'w' only")
+        else:
+            for key in ("left", "top", "w", "h"):
+                if getattr(f, key) is None:
+                    problems.error(doc.mark(path), f"a field on a background PDF needs '{key}' (mm)")
+    if drawn and section is not None:
+        for r, cells in enumerate(section.rows or []):
+            total = sum(c.w or 0 for c in cells)
+            if total > 1.0001:
+                problems.error(doc.mark(base + ("rows", r)), f"the cells' widths add up to {total:g}, more than the row (1)")
