@@ -81,6 +81,7 @@ def generate(folder: Path, n: int, seed: int = 7) -> Path:
     rnd = random.Random(seed)
     shutil.copy(ROOT / "rules.yaml", folder / "rules.yaml")
     shutil.copytree(ROOT / "rules", folder / "rules")
+    shutil.copytree(ROOT / "forms_templates", folder / "forms_templates")
     base = load_rulebook(folder / "rules.yaml")
     counters = list(base.root.counters.items())
     per_file = n - len(base.rules)

@@ -33,6 +33,7 @@ def rules_copy(tmp_path: Path) -> Path:
     """A private copy of the default rulebook to break on purpose; returns its rules.yaml."""
     shutil.copy(ROOT / "rules.yaml", tmp_path / "rules.yaml")
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "forms_templates", tmp_path / "forms_templates")
     return tmp_path / "rules.yaml"
 
 

@@ -83,6 +83,7 @@ def test_rules_test_fails_on_a_broken_scenario(tmp_path):
     import shutil
     shutil.copy(ROOT / "rules.yaml", tmp_path / "rules.yaml")
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "forms_templates", tmp_path / "forms_templates")
     f = tmp_path / "rules" / "scenarios" / "kaigo.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace(
         "required: [kaigo_soshitsu, kaigo_hokenryo, kougaku_kaigo]\n      absent: [kaigo_torisage]",
@@ -99,6 +100,7 @@ def test_a_scenario_that_cannot_run_counts_as_failed(tmp_path):
     import shutil
     shutil.copy(ROOT / "rules.yaml", tmp_path / "rules.yaml")
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "forms_templates", tmp_path / "forms_templates")
     f = tmp_path / "rules" / "scenarios" / "kaigo.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("absent: [kaigo_torisage]", "required: [kaigo_torisage]"),
                  encoding="utf-8")  # a second 'required:' key
