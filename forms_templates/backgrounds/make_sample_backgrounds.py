@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 def main() -> None:
     fonts = find_fonts()
     m = fonts["mincho"]
-    c = canvas.Canvas(str(HERE / "inu_touroku.pdf"), pagesize=A4)
+    c = canvas.Canvas(str(HERE / "inu_touroku.pdf"), pagesize=A4, initialFontName=fonts["gothic"])
     c.setTitle("犬の登録事項変更届（サンプル市様式第3号）")
     H = A4[1]
 

@@ -302,7 +302,7 @@ def draw_form(tpl: FormTemplate, ctx: Context, fonts: FontSet, *, offset_mm: tup
         return _overlay(tpl, ctx, fonts, offset_mm)
     buf = io.BytesIO()
     page_w, page_h = A4
-    c = rl_canvas.Canvas(buf, pagesize=A4, pageCompression=1)
+    c = rl_canvas.Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=fonts["gothic"])  # no Helvetica
     c.setTitle(spec.title)
     c.setAuthor(str(ctx.get("municipality.name") or ""))
     c.translate(offset_mm[0] * mm, -offset_mm[1] * mm)
@@ -395,7 +395,7 @@ def _overlay(tpl: FormTemplate, ctx: Context, fonts: FontSet, offset_mm: tuple[f
     page = background.pages[0]
     page_w, page_h = float(page.mediabox.width), float(page.mediabox.height)
     buf = io.BytesIO()
-    c = rl_canvas.Canvas(buf, pagesize=(page_w, page_h))
+    c = rl_canvas.Canvas(buf, pagesize=(page_w, page_h), initialFontName=fonts["gothic"])
     c.translate(offset_mm[0] * mm, -offset_mm[1] * mm)
     p = Painter(c, fonts, tpl.spec.form, page_h)
     for f in tpl.spec.fields:

@@ -20,14 +20,15 @@ from xml.sax.saxutils import escape
 
 from pypdf import PdfReader
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Rect
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import (KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
+from reportlab.platypus import (Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
+                                TableStyle)
 
 from ..core.case import Case
 from ..core.engine import REQUIRED, TO_CONFIRM, Evaluation, ProcedureResult
@@ -123,13 +124,28 @@ def _numbered_canvas(footer_left: str, footer_mid: str, fonts: FontSet, size: fl
     return NumberedCanvas
 
 
-def _qr(data: str, size_mm: float) -> Drawing:
-    widget = QrCodeWidget(data)
-    x0, y0, x1, y1 = widget.getBounds()
-    size = size_mm * mm
-    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    d.add(widget)
-    return d
+class _Qr(Flowable):
+    """A QR code drawn as filled squares (reportlab's Drawing would bring in Helvetica, never embedded)."""
+
+    def __init__(self, data: str, size_mm: float):
+        super().__init__()
+        widget = QrCodeWidget(data)
+        x0, y0, x1, y1 = widget.getBounds()
+        self.scale = size_mm * mm / (x1 - x0)
+        self.rects = [(r.x - x0, r.y - y0, r.width, r.height) for r in _rects(widget.draw())]
+        self.width = self.height = size_mm * mm
+
+    def draw(self) -> None:
+        self.canv.setFillColor(colors.black)
+        k = self.scale
+        for x, y, w, h in self.rects:
+            self.canv.rect(x * k, y * k, w * k, h * k, stroke=0, fill=1)
+
+
+def _rects(shape) -> list:
+    if isinstance(shape, Rect):
+        return [shape] if shape.fillColor is not None and shape.fillColor != colors.white else []
+    return [r for child in getattr(shape, "contents", []) for r in _rects(child)]
 
 
 def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context, fonts: FontSet, *,
@@ -137,6 +153,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                    ) -> GuidanceOutput:
     s = _Styles(fonts, large)
     t = _Text(fonts)
+    base = [("FONTNAME", (0, 0), (-1, -1), fonts["gothic"])]  # a table's default font would be Helvetica
     forms_by_code = forms_by_code or {}
     root = book.root
     muni, corner = root.municipality, root.municipality.corner
@@ -159,10 +176,10 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
     qr_mm = 30 if large else 24
     label_w = (38 if large else 24) * mm
     left = Table(rows, colWidths=[label_w, width - (qr_mm + 4) * mm - label_w])
-    left.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    left.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey)]))
-    header = Table([[left, _qr(ctx.get("case.number"), qr_mm)]], colWidths=[width - (qr_mm + 4) * mm, (qr_mm + 4) * mm])
-    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
+    header = Table([[left, _Qr(ctx.get("case.number"), qr_mm)]], colWidths=[width - (qr_mm + 4) * mm, (qr_mm + 4) * mm])
+    header.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
     story.append(header)
     story.append(Spacer(1, 2 * mm))
     office = root.offices[corner.office]
@@ -215,7 +232,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
 
     def place_block(number: str, heading: str, sub: str | None, items: list[ProcedureResult]) -> list:
         head = Table([[Paragraph(t(f"{number} {heading}", "place"), s.counter)]], colWidths=[width])
-        head.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#3b4a5a")),
+        head.setStyle(TableStyle(base + [("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#3b4a5a")),
                                   ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
         blocks = [head]
         if sub:
@@ -223,7 +240,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         first = True
         for row in procedure_rows(items):
             table = Table([row], colWidths=[(14 if large else 11) * mm, width - (14 if large else 11) * mm])
-            table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+            table.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "TOP"),
                                        ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
                                        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
             if first:  # keep the heading with its first procedure
@@ -278,7 +295,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=13 * mm,
-                            bottomMargin=(24 if large else 16) * mm, title="おくやみ手続きのご案内", author=f"{muni.name} {corner.name}")
+                            bottomMargin=(24 if large else 16) * mm, initialFontName=fonts["gothic"], title="おくやみ手続きのご案内", author=f"{muni.name} {corner.name}")
     footer_size = 14 if large else 8
     footer_left = t.check(f"{muni.name} {corner.name}　電話 {corner.phone}", "footer")  # right: case no. and page
     canvasmaker = _numbered_canvas(footer_left, f"案件番号 {ctx.get('case.number')}", fonts, footer_size)

@@ -150,6 +150,7 @@ def load_templates(folder: Path, problems: Problems) -> dict[str, FormTemplate]:
         doc = load_file(path, display_path(path), problems)
         if doc.data is None:
             continue
+        _check_raw(doc, problems, parts)
         spec: Template | None = validate(Template, doc, problems)
         if spec is None:
             continue
@@ -196,19 +197,43 @@ def load_templates(folder: Path, problems: Problems) -> dict[str, FormTemplate]:
     return out
 
 
+def _check_binding(doc: Document, problems: Problems, path: tuple, value: object) -> None:
+    if not isinstance(value, str):
+        return
+    if value.startswith("facts."):
+        fact = value[len("facts."):]
+        if fact not in FACTS:
+            problems.error(doc.mark(path), f"unknown fact '{fact}'{did_you_mean(fact, FACTS)}")
+    elif value not in BINDINGS:
+        problems.error(doc.mark(path), f"unknown value '{value}'{did_you_mean(value, BINDINGS)}; "
+                                       "see BINDINGS in okuyami/documents/context.py or facts.<fact>")
+
+
+def _check_raw(doc: Document, problems: Problems, parts: dict) -> None:
+    """Bindings and part names straight from the YAML, so they are reported even when another cell of the
+    same template is invalid (pydantic then rejects the whole template)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    sections = data.get("sections") if isinstance(data.get("sections"), list) else []
+    for i, sec in enumerate(sections):
+        if not isinstance(sec, dict):
+            continue
+        if isinstance(sec.get("part"), str) and parts and sec["part"] not in parts:
+            problems.error(doc.mark(("sections", i, "part")),
+                           f"unknown part '{sec['part']}'{did_you_mean(sec['part'], parts)} (see _parts.yaml)")
+        for r, row in enumerate(sec.get("rows") or []):
+            for c, cell in enumerate(row if isinstance(row, list) else []):
+                if isinstance(cell, dict) and "value" in cell:
+                    _check_binding(doc, problems, ("sections", i, "rows", r, c, "value"), cell["value"])
+    for i, f in enumerate(data.get("fields") or []):
+        if isinstance(f, dict) and "value" in f:
+            _check_binding(doc, problems, ("fields", i, "value"), f["value"])
+
+
 def _check_fields(doc: Document, problems: Problems, paths: list[tuple], fields: list[FieldSpec], *, drawn: bool,
                   section: Section | None = None, base: tuple = ()) -> None:
     for path, f in zip(paths, fields):
         if f.value is not None:
-            if f.value.startswith("facts."):
-                fact = f.value[len("facts."):]
-                if fact not in FACTS:
-                    problems.error(doc.mark(path + ("value",)),
-                                   f"unknown fact '{fact}'{did_you_mean(fact, FACTS)}")
-            elif f.value not in BINDINGS:
-                problems.error(doc.mark(path + ("value",)),
-                               f"unknown value '{f.value}'{did_you_mean(f.value, BINDINGS)}; "
-                               "see BINDINGS in okuyami/documents/context.py or facts.<fact>")
+            _check_binding(doc, problems, path + ("value",), f.value)
         if drawn:
             if not f.label and f.kind != "fixed":
                 problems.error(doc.mark(path), "a cell of a drawn form needs a 'label:'")
