@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from .templates import FieldSpec, FormTemplate
 
 MIN_SIZE = 6.0
 PAD = 1.4 * mm
+_TOKEN = re.compile(r"[0-9A-Za-z０-９,.\-/:%＄$¥]+[円年月日歳号]?|.", re.S)
 NO_LINE_START = set("、。，．・：；？！ー－）」』】〉》ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々")
 
 
@@ -58,16 +60,23 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
     for para in text.split("\n"):
         line = ""
-        for ch in para:
-            if stringWidth(line + ch, font, size) <= width or not line:
-                line += ch
+        for tok in _TOKEN.findall(para):  # numbers and Latin words stay whole: 50,000円, 090-1234-5678
+            if stringWidth(line + tok, font, size) <= width or not line:
+                line += tok
                 continue
-            if ch in NO_LINE_START and len(line) > 1:  # carry the last character down with it
+            if stringWidth(tok, font, size) > width:  # a token longer than the line: break it by character
+                for ch in tok:
+                    if stringWidth(line + ch, font, size) > width and line:
+                        lines.append(line)
+                        line = ""
+                    line += ch
+                continue
+            if tok[0] in NO_LINE_START and len(line) > 1:  # carry the last character down with it
                 lines.append(line[:-1])
-                line = line[-1] + ch
+                line = line[-1] + tok
             else:
                 lines.append(line)
-                line = ch
+                line = tok
         lines.append(line)
     return lines
 
@@ -257,7 +266,7 @@ class Painter:
         parts = [(year, "年"), (month, "月"), (day, "日")]
         gx = x + PAD + widest_era_row + 2 * mm
         avail = x + w - PAD - gx
-        slot = avail / 3
+        slot = min(avail / 3, max(stringWidth("0000年", self.fonts["gothic"], size), 16 * mm))
         base = top + h / 2 + size * 0.35
         gothic = self.fonts["gothic"]
         text_w = 0.0
@@ -340,12 +349,15 @@ def draw_form(tpl: FormTemplate, ctx: Context, fonts: FontSet, *, offset_mm: tup
                 cw = stringWidth(ch, fonts["mincho"], hs)
                 p.string(MARGIN + (HEADING_W - cw) / 2, start + i * hs * 1.15, ch, "mincho", hs, where="heading")
         y = top
+        # the first label column of a section is aligned, as on a printed form
+        first_lw = max((_label_width(fonts, r.cells[0].label, _cell_widths(r.cells, row_w)[0])
+                        for r in rows if r.cells and r.cells[0].label), default=0)
         for row in rows:
             h = row.h * mm
             x = x0
-            for cell, cw in zip(row.cells, _cell_widths(row.cells, row_w)):
+            for i, (cell, cw) in enumerate(zip(row.cells, _cell_widths(row.cells, row_w))):
                 label = cell.label or ""
-                lw = _label_width(fonts, label, cw) if label else 0
+                lw = (min(first_lw, cw * 0.45) if i == 0 else _label_width(fonts, label, cw)) if label else 0
                 if label:
                     c.setFillGray(0.93)
                     c.rect(x, p.y(y + h), lw, h, stroke=0, fill=1)
