@@ -79,11 +79,8 @@ def test_rules_check_and_test_on_the_default_rulebook():
     assert test.stdout.strip().splitlines()[-1].endswith("passed, 0 failed")
 
 
-def test_rules_test_fails_on_a_broken_scenario(tmp_path):
-    import shutil
-    shutil.copy(ROOT / "rules.yaml", tmp_path / "rules.yaml")
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    shutil.copytree(ROOT / "forms_templates", tmp_path / "forms_templates")
+def test_rules_test_fails_on_a_broken_scenario(rules_copy):
+    tmp_path = rules_copy.parent
     f = tmp_path / "rules" / "scenarios" / "kaigo.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace(
         "required: [kaigo_soshitsu, kaigo_hokenryo, kougaku_kaigo]\n      absent: [kaigo_torisage]",
@@ -96,11 +93,8 @@ def test_rules_test_fails_on_a_broken_scenario(tmp_path):
     assert proc.stdout.strip().splitlines()[-1].endswith("passed, 1 failed")
 
 
-def test_a_scenario_that_cannot_run_counts_as_failed(tmp_path):
-    import shutil
-    shutil.copy(ROOT / "rules.yaml", tmp_path / "rules.yaml")
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    shutil.copytree(ROOT / "forms_templates", tmp_path / "forms_templates")
+def test_a_scenario_that_cannot_run_counts_as_failed(rules_copy):
+    tmp_path = rules_copy.parent
     f = tmp_path / "rules" / "scenarios" / "kaigo.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("absent: [kaigo_torisage]", "required: [kaigo_torisage]"),
                  encoding="utf-8")  # a second 'required:' key

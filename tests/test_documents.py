@@ -277,3 +277,24 @@ def test_doctor_reports_the_fonts():
     proc = run("doctor")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "embedded as a subset" in proc.stdout and "rulebook: ok" in proc.stdout
+
+
+def test_every_template_is_linked_from_a_procedure(book):
+    templates = load_templates(book.forms_dir, Problems())
+    linked = {f for r in book.rules.values() for f in r.spec.forms}
+    assert len(templates) >= 15
+    assert sorted(set(templates) - linked) == []
+    assert any(t.background is not None for t in templates.values())  # at least one overlay form
+
+
+def test_japanese_wrapping_keeps_numbers_whole_and_no_line_starts_with_punctuation():
+    from okuyami.documents.fonts import find_fonts
+    from okuyami.documents.forms import NO_LINE_START, wrap
+
+    font = find_fonts()["mincho"]
+    text = "葬祭費はサンプル市では50,000円です。電話090-1234-5678まで、お問い合わせください。" * 3
+    for width in range(60, 300, 7):
+        lines = wrap(text, font, 9, width)
+        assert "".join(lines) == text
+        assert not any(line[:1] in NO_LINE_START for line in lines[1:]), lines
+        assert not any(line.startswith(",000") or line.startswith("000円") for line in lines)
