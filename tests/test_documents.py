@@ -2,7 +2,6 @@
 characters it cannot print."""
 
 import datetime as dt
-import io
 import os
 import re
 import subprocess

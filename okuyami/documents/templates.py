@@ -34,13 +34,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
 from ..core.facts import FACTS
 from ..core.problems import Mark, Problems, did_you_mean, display_path
-from ..core.yamlio import Document, StrictModel, load_file, validate, validate_each
+from ..core.yamlio import Document, StrictModel, load_file, validate
 from .context import BINDINGS
 
 Kind = Literal["text", "multiline", "date", "date_parts", "cells", "choice", "fixed", "list"]
