@@ -75,8 +75,12 @@ def _glyph_problems(ctx: Context, fonts: FontSet, case_doc: Document | None, pro
 
 def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, large: bool = False,
                 offset_mm: tuple[float, float] = (0.0, 0.0), allow_missing_glyphs: bool = False,
-                case_doc: Document | None = None, case_file: str = "case") -> Packet:
-    """Check, then write the packet; raises :class:`InvalidInput` (nothing written) on any problem."""
+                case_doc: Document | None = None, case_file: str = "case", only_forms: list[str] | None = None,
+                guidance_copies: int = 1) -> Packet:
+    """Check, then write the packet; raises :class:`InvalidInput` (nothing written) on any problem.
+
+    ``only_forms`` keeps just those forms (the clerk's choice); ``guidance_copies`` puts that many copies of the
+    guidance sheet at the front of packet.pdf (the family's, one for relatives far away…)."""
     problems = Problems()
     templates = load_templates(book.forms_dir, problems)
     for rule in book.ordered:
@@ -92,6 +96,8 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
     glyphs = Problems()
     _glyph_problems(ctx, fonts, case_doc, glyphs, case_file)
     form_ids = forms_for(book, case, result, templates)
+    if only_forms is not None:
+        form_ids = [f for f in form_ids if f in only_forms]
     titles = {fid: templates[fid].spec.title for fid in form_ids}
     forms_by_code = {p.code: [titles[f] for f in p.rule.spec.forms if f in titles] for p in result.procedures}
     guidance = build_guidance(book, case, result, ctx, fonts, today=today, large=large, forms_by_code=forms_by_code)
@@ -115,7 +121,8 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
     (out_dir / "forms").mkdir(exist_ok=True)
     (out_dir / "guidance.pdf").write_bytes(guidance.pdf)
     packet = PdfWriter()
-    packet.append(PdfReader(io.BytesIO(guidance.pdf)))
+    for _ in range(max(1, guidance_copies)):
+        packet.append(PdfReader(io.BytesIO(guidance.pdf)))
     written = []
     for fid, out in rendered:
         path = out_dir / "forms" / f"{fid}.pdf"

@@ -1,0 +1,124 @@
+"""The counter workflow without Qt (受付の流れ): what the clerk types, checked and converted as the contract says.
+
+- :func:`check_field` turns what was typed into the stored value (dates: 和暦 or ISO → ISO; kana: ひらがな
+  becomes カタカナ, anything else is refused) or a Japanese message saying what is wrong;
+- :func:`to_case` builds the contract's :class:`~okuyami.core.case.Case` from a stored case, for printing;
+- :func:`case_dates` gives the engine what it needs as soon as both dates are known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from ..core.case import Applicant, Case, Deceased, Funeral
+from ..core.engine import CaseDates, Evaluation
+from ..core.wareki import format_date, parse_date
+from .db import CaseRow, to_katakana
+
+DATE_FIELDS = {("deceased", "birth_date"), ("deceased", "death_date"), ("applicant", "birth_date"),
+               ("funeral", "date")}
+KANA_FIELDS = {("deceased", "kana"), ("applicant", "kana")}
+NAME_FIELDS = {("deceased", "name"), ("applicant", "name"), ("funeral", "chief_mourner")}
+_KANA = re.compile(r"^[\u30A0-\u30FF\u31F0-\u31FF]+( [\u30A0-\u30FF\u31F0-\u31FF]+)*$")
+_PHONE = re.compile(r"^[0-9\-()]{6,}$")
+
+
+@dataclass
+class Checked:
+    value: str | None  # what to store (None: clear the field)
+    error: str | None = None  # what is wrong, in Japanese (nothing is stored then)
+    shown: str = ""  # how the value is read back (e.g. the converted date)
+
+
+def check_field(part: str, field: str, text: str, row: CaseRow, today: dt.date) -> Checked:
+    text = text.strip()
+    if not text:
+        return Checked(None)
+    key = (part, field)
+    if key in DATE_FIELDS:
+        try:
+            d = parse_date(text)
+        except ValueError as exc:
+            return Checked(None, str(exc))
+        birth = _iso(row.deceased.get("birth_date"))
+        death = _iso(row.deceased.get("death_date"))
+        if key == ("deceased", "death_date"):
+            if d > today:
+                return Checked(None, f"死亡日 {format_date(d)} は今日（{format_date(today)}）より後です")
+            if birth and d < birth:
+                return Checked(None, f"死亡日 {format_date(d)} が生年月日 {format_date(birth)} より前です")
+        if key == ("deceased", "birth_date"):
+            if d > today:
+                return Checked(None, f"生年月日 {format_date(d)} は今日より後です")
+            if death and d > death:
+                return Checked(None, f"生年月日 {format_date(d)} が死亡日 {format_date(death)} より後です")
+        if key == ("funeral", "date") and death and d < death:
+            return Checked(None, f"葬儀日 {format_date(d)} が死亡日 {format_date(death)} より前です")
+        return Checked(d.isoformat(), None, f"{format_date(d, weekday=True)}（{d.isoformat()}）")
+    if key in KANA_FIELDS:
+        kana = to_katakana(unicodedata.normalize("NFKC", text)).replace("\u3000", " ")
+        kana = re.sub(r" +", " ", kana)
+        if not _KANA.match(kana):
+            return Checked(None, "フリガナはカタカナ（またはひらがな）で入力してください")
+        return Checked(kana, None, kana)
+    if key in NAME_FIELDS:
+        name = re.sub(r"[ \u3000]+", " ", text)
+        if " " not in name:
+            return Checked(name, "姓と名の間にスペースを入れてください（例：山田 太郎）", name)
+        return Checked(name, None, name)
+    if key == ("applicant", "phone"):
+        phone = unicodedata.normalize("NFKC", text).replace(" ", "")
+        if not _PHONE.match(phone):
+            return Checked(None, "電話番号は数字とハイフンで入力してください（例：090-1234-5678）")
+        return Checked(phone, None, phone)
+    return Checked(text, None, text)
+
+
+def _iso(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def case_dates(row: CaseRow) -> CaseDates | None:
+    birth, death = _iso(row.deceased.get("birth_date")), _iso(row.deceased.get("death_date"))
+    if not birth or not death or death < birth:
+        return None
+    return CaseDates(birth, death, _iso(row.funeral.get("date")))
+
+
+def to_case(row: CaseRow) -> tuple[Case | None, list[str]]:
+    """The contract case for printing, or the list of what is still missing/wrong (in Japanese)."""
+    d, a, f = row.deceased, row.applicant, row.funeral
+    missing = [label for key, label in (("name", "故人の氏名"), ("birth_date", "生年月日"), ("death_date", "死亡日"))
+               if not d.get(key)]
+    if missing:
+        return None, [f"{m}を入力してください" for m in missing]
+    try:
+        case = Case(
+            deceased=Deceased(name=d["name"], kana=d.get("kana"), sex=d.get("sex"),
+                              birth_date=dt.date.fromisoformat(d["birth_date"]),
+                              death_date=dt.date.fromisoformat(d["death_date"]), address=d.get("address"),
+                              registered_domicile=d.get("registered_domicile")),
+            applicant=Applicant(name=a["name"], kana=a.get("kana"), relationship=a.get("relationship"),
+                                birth_date=_iso(a.get("birth_date")), address=a.get("address"),
+                                phone=a.get("phone")) if a.get("name") else None,
+            funeral=Funeral(date=_iso(f.get("date")), chief_mourner=f.get("chief_mourner")) if f else None,
+            facts=dict(row.answers),
+        )
+    except ValidationError as exc:
+        return None, [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)]
+    return case, []
+
+
+def outstanding(row: CaseRow, result: Evaluation | None) -> int:
+    """Procedures that apply and are not yet 完了 or 不要 (for the case list)."""
+    if result is None:
+        return 0
+    return sum(1 for p in result.procedures if row.statuses.get(p.code, ("未着手", ""))[0] not in ("完了", "不要"))
