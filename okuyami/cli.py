@@ -159,6 +159,16 @@ def cmd_doctor(args) -> int:
     return 1 if bad else 0
 
 
+def cmd_gui(args) -> int:
+    try:
+        from .ui.app import run
+    except ImportError as exc:  # PySide6 missing or the system lacks a Qt library
+        print(f"okuyami: the desk app cannot start: {exc}. Install it with: pip install 'okuyami[gui]'",
+              file=sys.stderr)
+        return 1
+    return run(args.data_dir, args.rules, args.clerk)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="okuyami", description="おくやみコーナー: 手続きの判定と案内")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -189,14 +199,28 @@ def build_parser() -> argparse.ArgumentParser:
                     help="print even if a character is not in the font (it prints as 〓 to be written by hand)")
     pr.set_defaults(func=cmd_print)
 
+    gui = sub.add_parser("gui", help="open the desk app (the default without a command)")
+    _gui_options(gui)
+    gui.set_defaults(func=cmd_gui)
+
     doc = sub.add_parser("doctor", help="report the fonts in use and any problem with this installation")
     doc.add_argument("--rules", type=Path, default=None)
     doc.set_defaults(func=cmd_doctor)
     return parser
 
 
+def _gui_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="where cases are kept (default: $OKUYAMI_DATA_DIR or the user data folder)")
+    p.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
+    p.add_argument("--clerk", default="", help="the clerk's name for the print log (default: the login name)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("--data-dir") or argv[0] in ("--rules", "--clerk"):
+        argv = ["gui", *argv]  # `okuyami` alone opens the desk app
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:

@@ -1,0 +1,716 @@
+"""One case (案件): intake, the questionnaire, the procedures updating beside them, and printing.
+
+Everything the clerk enters is saved the moment it is entered (``Store``); the engine's incremental ``Session``
+re-evaluates after each answer, and the procedures panel follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QPainter, QShortcut
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QScrollArea, QSpinBox,
+                               QSplitter, QTabWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from ..core.engine import REQUIRED, Session
+from ..core.facts import FACTS, UNKNOWN_LITERAL
+from ..core.problems import InvalidInput, Problems
+from ..core.report import group_by_place, place_heading
+from ..core.wareki import format_date
+from ..documents.packet import forms_for, make_packet
+from ..documents.templates import load_templates
+from ..store.db import CASE_STATUSES, PROCEDURE_STATUSES, CaseRow
+from ..store.workflow import case_dates, check_field, to_case
+
+INTAKE = [  # (part, field, label, placeholder)
+    ("deceased", "name", "氏名", "山田 太郎（姓と名の間にスペース）"),
+    ("deceased", "kana", "フリガナ", "ヤマダ タロウ（ひらがなでも可）"),
+    ("deceased", "sex", "性別", ""),
+    ("deceased", "birth_date", "生年月日", "昭和16年3月2日 / S16.3.2 / 1941-03-02"),
+    ("deceased", "death_date", "死亡日", "R8.11.15 / 2026-11-15"),
+    ("deceased", "address", "住所", "サンプル市中央町1-2-3"),
+    ("deceased", "registered_domicile", "本籍", "（わかれば）"),
+    ("applicant", "name", "氏名", "山田 花子"),
+    ("applicant", "kana", "フリガナ", "ヤマダ ハナコ"),
+    ("applicant", "relationship", "続柄", "妻・長男など"),
+    ("applicant", "birth_date", "生年月日", "（任意）"),
+    ("applicant", "address", "住所", ""),
+    ("applicant", "phone", "電話", "090-1234-5678"),
+    ("funeral", "date", "葬儀日", "R8.11.18（未定なら空欄）"),
+    ("funeral", "chief_mourner", "喪主", "山田 花子"),
+]
+PARTS = {"deceased": "亡くなった方", "applicant": "ご来庁の方（届出人）", "funeral": "葬儀"}
+RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子", "父", "母", "兄", "姉", "弟", "妹", "孫", "その他"]
+
+
+def answer_text(fact: str, value) -> str:
+    if value == UNKNOWN_LITERAL:
+        return "わからない"
+    d = FACTS[fact]
+    return f"{value}{d.unit}" if d.kind == "int" else d.label(value)
+
+
+class IntakeForm(QScrollArea):
+    """基本情報: typed once, checked as typed, saved field by field."""
+
+    changed = Signal(str, str)  # part, field
+
+    def __init__(self, page: "CasePage"):
+        super().__init__()
+        self.page = page
+        self.setWidgetResizable(True)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        self.edits: dict[tuple[str, str], QWidget] = {}
+        self.notes: dict[tuple[str, str], QLabel] = {}
+        for part, title in PARTS.items():
+            box = QGroupBox(title)
+            form = QFormLayout(box)
+            for p, field, label, hint in INTAKE:
+                if p != part:
+                    continue
+                if field == "sex":
+                    w = QComboBox()
+                    w.addItems(["", "男", "女"])
+                    w.currentIndexChanged.connect(lambda _=0, k=(p, field): self.commit(k))
+                elif field == "relationship":
+                    w = QComboBox()
+                    w.setEditable(True)
+                    w.addItems(RELATIONSHIPS)
+                    w.lineEdit().setPlaceholderText(hint)
+                    w.lineEdit().editingFinished.connect(lambda k=(p, field): self.commit(k))
+                    w.activated.connect(lambda _=0, k=(p, field): self.commit(k))
+                else:
+                    w = QLineEdit()
+                    w.setPlaceholderText(hint)
+                    w.editingFinished.connect(lambda k=(p, field): self.commit(k))
+                note = QLabel()
+                note.setWordWrap(True)
+                cell = QWidget()
+                v = QVBoxLayout(cell)
+                v.setContentsMargins(0, 0, 0, 0)
+                v.addWidget(w)
+                v.addWidget(note)
+                note.hide()
+                form.addRow(label, cell)
+                self.edits[(p, field)] = w
+                self.notes[(p, field)] = note
+            layout.addWidget(box)
+        layout.addStretch()
+        self.setWidget(inner)
+
+    def text_of(self, key) -> str:
+        w = self.edits[key]
+        if isinstance(w, QComboBox):
+            if key[1] == "sex":
+                return {"男": "male", "女": "female"}.get(w.currentText(), "")
+            return w.currentText()
+        return w.text()
+
+    def set_text(self, key, value: str) -> None:
+        """Type into a field (used by load and by tests) and commit it like the clerk would."""
+        w = self.edits[key]
+        if isinstance(w, QComboBox):
+            if key[1] == "sex":
+                w.setCurrentText({"male": "男", "female": "女"}.get(value, ""))
+            else:
+                w.setCurrentText(value)
+        else:
+            w.setText(value)
+        self.commit(key)
+
+    def load(self, row: CaseRow) -> None:
+        self._loading = True
+        for (part, field), w in self.edits.items():
+            value = getattr(row, part).get(field, "") or ""
+            if field.endswith("date") and value:
+                value = format_date(dt.date.fromisoformat(value))
+            w.blockSignals(True)
+            if isinstance(w, QComboBox):
+                w.setCurrentText({"male": "男", "female": "女"}.get(value, value) if field == "sex" else value)
+            else:
+                w.setText(value)
+            w.blockSignals(False)
+            self.notes[(part, field)].hide()
+        self._loading = False
+
+    def commit(self, key) -> None:
+        if getattr(self, "_loading", False) or self.page.case_id is None:
+            return
+        part, field = key
+        row = self.page.row
+        text = self.text_of(key)
+        checked = check_field(part, field, text, row, self.page.window.today)
+        note = self.notes[key]
+        if checked.error:
+            note.setText(f"⚠ {checked.error}")
+            note.setStyleSheet("color: #b00020; font-weight: bold;")
+            note.show()
+            if checked.value is None:
+                return
+        elif checked.shown and field.endswith("date"):
+            note.setText(f"→ {checked.shown}")
+            note.setStyleSheet("color: #205080;")
+            note.show()
+        else:
+            note.hide()
+        if (getattr(row, part).get(field) or None) == checked.value:
+            return
+        self.page.window.store.set_person(self.page.case_id, part, field, checked.value)
+        self.changed.emit(part, field)
+
+    def error_of(self, key) -> str:
+        note = self.notes[key]
+        return note.text() if note.isVisible() and note.text().startswith("⚠") else ""
+
+
+class QuestionPanel(QWidget):
+    """聞き取り: one question at a time, big buttons, keys 1/2/3…, Enter, Backspace; any answer can be changed."""
+
+    answered = Signal(str)
+
+    def __init__(self, page: "CasePage"):
+        super().__init__()
+        self.page = page
+        self.fact: str | None = None
+        self.history: list[str] = []
+        self.progress = QLabel()
+        self.progress.setStyleSheet("color: #555; font-size: 12pt;")
+        self.question = QLabel()
+        self.question.setWordWrap(True)
+        self.question.setStyleSheet("font-size: 20pt; font-weight: bold; padding: 8px 0;")
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #555; font-size: 12pt; background: #f3f5f8; padding: 8px;")
+        self.buttons_box = QWidget()
+        self.buttons = QGridLayout(self.buttons_box)
+        self.number = QSpinBox()
+        self.number.setRange(0, 20)
+        self.number.setMinimumHeight(48)
+        self.number.setStyleSheet("font-size: 18pt;")
+        self.back = QPushButton("← 前の質問（Backspace）")
+        self.back.clicked.connect(self.go_back)
+        self.done = QLabel()
+        self.done.setWordWrap(True)
+        self.done.setStyleSheet("font-size: 16pt; color: #205080;")
+        self.answers = QListWidget()
+        self.answers.itemActivated.connect(lambda item: self.ask(item.data(Qt.UserRole)))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.question)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.buttons_box)
+        layout.addWidget(self.done)
+        row = QHBoxLayout()
+        row.addWidget(self.back)
+        row.addStretch()
+        layout.addLayout(row)
+        layout.addWidget(QLabel("これまでの回答（ダブルクリックまたは Enter で変更）"))
+        layout.addWidget(self.answers, 1)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.choice_values: list = []
+
+    # -- which question ----------------------------------------------------------------------------------
+    def refresh(self, prefer: str | None = None) -> None:
+        session = self.page.session
+        if session is None:
+            self.fact = None
+            self.question.setText("まず「基本情報」で、亡くなった方の生年月日と死亡日を入力してください。")
+            self.hint.hide()
+            self._clear_buttons()
+            self.progress.setText("")
+            self.done.hide()
+            self.back.setEnabled(False)
+            self._fill_answers()
+            return
+        pending = session.result.pending_questions
+        fact = prefer if prefer in self.page.book.questions else (pending[0] if pending else None)
+        self.progress.setText(f"あと約{len(pending)}問" if pending else "質問はすべて終わりました")
+        self._show(fact)
+        self._fill_answers()
+
+    def ask(self, fact: str) -> None:
+        """Show a question again to change its answer."""
+        if self.fact and self.fact != fact:
+            self.history.append(self.fact)
+        self._show(fact)
+
+    def _show(self, fact: str | None) -> None:
+        self.fact = fact
+        self.page.window.store.set_current_question(self.page.case_id, fact)
+        self._clear_buttons()
+        self.back.setEnabled(bool(self.history))
+        if fact is None:
+            self.question.setText("必要な質問はすべて伺いました。")
+            self.hint.hide()
+            self.done.setText("右の一覧を確認して、「3 印刷」（Ctrl+3）で案内票と申請書を作成できます。")
+            self.done.show()
+            return
+        self.done.hide()
+        q = self.page.book.questions[fact]
+        current = self.page.row.answers.get(fact)
+        self.question.setText(q.spec.text + (f"\n（いまの回答：{answer_text(fact, current)}）" if current is not None else ""))
+        self.hint.setText(q.spec.hint or "")
+        self.hint.setVisible(bool(q.spec.hint))
+        d = FACTS[fact]
+        if d.kind == "bool":
+            options = [(True, "はい"), (False, "いいえ"), (UNKNOWN_LITERAL, "わからない")]
+        elif d.kind == "enum":
+            options = [(v, q.spec.choices[v]) for v in d.values] + [(UNKNOWN_LITERAL, "わからない")]
+        else:
+            options = []
+        self.choice_values = [v for v, _ in options]
+        for i, (value, label) in enumerate(options):
+            b = QPushButton(f"{i + 1}　{label}")
+            b.setMinimumHeight(56)
+            b.setStyleSheet("font-size: 16pt; text-align: left; padding-left: 14px;")
+            b.clicked.connect(lambda _=False, v=value: self.give(v))
+            self.buttons.addWidget(b, i // 3, i % 3)
+        if d.kind == "int":
+            self.number.setValue(current if isinstance(current, int) else 0)
+            ok = QPushButton("決定（Enter）")
+            ok.setMinimumHeight(56)
+            ok.setStyleSheet("font-size: 16pt;")
+            ok.clicked.connect(lambda: self.give(self.number.value()))
+            self.buttons.addWidget(QLabel(f"人数（{d.unit or '数'}）"), 0, 0)
+            self.buttons.addWidget(self.number, 0, 1)
+            self.buttons.addWidget(ok, 0, 2)
+            self.number.setFocus()
+            self.number.selectAll()
+        else:
+            self.setFocus()
+
+    def _clear_buttons(self) -> None:
+        while self.buttons.count():
+            w = self.buttons.takeAt(0).widget()
+            if w is not None:
+                w.setParent(None)
+        self.choice_values = []
+
+    def _fill_answers(self) -> None:
+        self.answers.clear()
+        row = self.page.row
+        if row is None or self.page.book is None:
+            return
+        for fact, q in self.page.book.questions.items():
+            if fact in row.answers:
+                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact])}")
+                item.setData(Qt.UserRole, fact)
+                self.answers.addItem(item)
+
+    # -- answering -----------------------------------------------------------------------------------------
+    def give(self, value) -> None:
+        if self.fact is None:
+            return
+        fact = self.fact
+        self.history.append(fact)
+        self.page.answer(fact, value)
+        self.answered.emit(fact)
+
+    def go_back(self) -> None:
+        if self.history:
+            self._show(self.history.pop())
+            self._fill_answers()
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if Qt.Key_1 <= key <= Qt.Key_9 and self.choice_values:
+            i = key - Qt.Key_1
+            if i < len(self.choice_values):
+                self.give(self.choice_values[i])
+                return
+        if key in (Qt.Key_Return, Qt.Key_Enter) and self.fact and FACTS[self.fact].kind == "int":
+            self.give(self.number.value())
+            return
+        if key == Qt.Key_Backspace:
+            self.go_back()
+            return
+        super().keyPressEvent(event)
+
+
+def _place_label(book, kind: str, pid: str) -> str:
+    """Short heading for the tree: 1階 2番窓口　市民課 戸籍係 / 外部：サンプル年金事務所."""
+    if kind == "counter":
+        c = book.root.counters[pid]
+        number = f"{c.number}番窓口" if isinstance(c.number, int) else c.number
+        return f"{c.floor} {number}　{c.name}"
+    return f"外部：{book.root.agencies[pid].name}"
+
+
+class ProcedurePanel(QWidget):
+    """The procedures, live, grouped by counter; selecting one shows why it applies; return-visit status."""
+
+    def __init__(self, page: "CasePage"):
+        super().__init__()
+        self.page = page
+        self.summary = QLabel()
+        self.summary.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderLabels(["手続き", "判定", "期限", "対応"])
+        self.tree.setColumnWidth(0, 270)
+        self.tree.setColumnWidth(1, 56)
+        self.tree.setColumnWidth(2, 196)
+        self.tree.setColumnWidth(3, 92)
+        self.tree.currentItemChanged.connect(lambda cur, prev: self.show_detail(cur))
+        self.detail = QTextBrowser()
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("メモ（後日対応の内容など）… Enter で保存")
+        self.note.editingFinished.connect(self.save_note)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.tree)
+        split.addWidget(self.detail)
+        split.setSizes([520, 200])
+        layout.addWidget(split, 1)
+        layout.addWidget(self.note)
+        self.items: dict[str, QTreeWidgetItem] = {}
+        self.results = {}
+
+    def refresh(self) -> None:
+        session, book, row = self.page.session, self.page.book, self.page.row
+        selected = self.tree.currentItem().data(0, Qt.UserRole) if self.tree.currentItem() else None
+        self.tree.clear()
+        self.items.clear()
+        self.results.clear()
+        if session is None:
+            self.summary.setText("生年月日と死亡日を入力すると、必要な手続きがここに表示されます。")
+            self.detail.clear()
+            return
+        result = session.result
+        n_req = sum(p.status == REQUIRED for p in result.procedures)
+        n_conf = len(result.procedures) - n_req
+        self.summary.setText(f"必要な手続き {n_req}件" + (f"・要確認 {n_conf}件" if n_conf else "")
+                             + (f"（質問あと約{len(result.pending_questions)}問）" if result.pending_questions else ""))
+        bold = QFont()
+        bold.setBold(True)
+        for kind, pid, items in group_by_place(book, result):
+            head = QTreeWidgetItem([_place_label(book, kind, pid)])
+            head.setFont(0, bold)
+            head.setToolTip(0, place_heading(book, kind, pid))
+            self.tree.addTopLevelItem(head)
+            head.setFirstColumnSpanned(True)  # only once it is in the tree
+            for p in items:
+                due = format_date(p.deadline, weekday=True) + "まで" if p.deadline else p.rule.spec.deadline.describe()
+                item = QTreeWidgetItem([p.title, "要" if p.status == REQUIRED else "要確認", due, ""])
+                item.setToolTip(0, p.title)
+                item.setToolTip(2, due)
+                item.setData(0, Qt.UserRole, p.code)
+                if p.status != REQUIRED:
+                    item.setForeground(1, Qt.darkYellow)
+                head.addChild(item)
+                combo = QComboBox()
+                combo.addItems(PROCEDURE_STATUSES)
+                combo.setCurrentText(row.statuses.get(p.code, ("未着手", ""))[0])
+                combo.currentTextChanged.connect(lambda text, code=p.code: self.set_status(code, text))
+                self.tree.setItemWidget(item, 3, combo)
+                self.items[p.code] = item
+                self.results[p.code] = p
+            head.setExpanded(True)
+        if selected in self.items:
+            self.tree.setCurrentItem(self.items[selected])
+
+    def set_status(self, code: str, status: str) -> None:
+        note = self.page.row.statuses.get(code, ("", ""))[1]
+        self.page.window.store.set_procedure_status(self.page.case_id, code, status, note)
+        self.page.reload_row()
+
+    def save_note(self) -> None:
+        item = self.tree.currentItem()
+        code = item.data(0, Qt.UserRole) if item else None
+        if not code:
+            return
+        status = self.page.row.statuses.get(code, ("未着手", ""))[0]
+        self.page.window.store.set_procedure_status(self.page.case_id, code, status, self.note.text())
+        self.page.reload_row()
+
+    def show_detail(self, item) -> None:
+        code = item.data(0, Qt.UserRole) if item else None
+        p = self.results.get(code)
+        if p is None:
+            self.detail.clear()
+            self.note.clear()
+            return
+        spec = p.rule.spec
+        lines = [f"<h3>{p.title}</h3>", f"<p><b>{'必要' if p.status == REQUIRED else '要確認'}</b>　"
+                 f"期限：{format_date(p.deadline, weekday=True) + 'まで' if p.deadline else ''}（{spec.deadline.describe()}）</p>",
+                 "<p><b>なぜ対象か</b><br>" + "<br>".join(p.reasons) + "</p>"]
+        if spec.bring:
+            lines.append("<p><b>持ち物</b><br>" + "<br>".join(f"・{b}" for b in spec.bring) + "</p>")
+        if spec.note:
+            lines.append(f"<p><b>ご注意</b><br>{spec.note}</p>")
+        if spec.provenance.basis:
+            lines.append(f"<p style='color:#666'>根拠：{spec.provenance.basis}</p>")
+        self.detail.setHtml("".join(lines))
+        self.note.setText(self.page.row.statuses.get(code, ("", ""))[1])
+
+
+class PrintPanel(QWidget):
+    """印刷: choose forms and copies, preview the whole packet, print or save as PDF."""
+
+    def __init__(self, page: "CasePage"):
+        super().__init__()
+        self.page = page
+        self.tmp = Path(tempfile.mkdtemp(prefix="okuyami-"))
+        self.packet_path: Path | None = None
+        self.forms = QListWidget()
+        self.forms.setMaximumHeight(170)
+        self.family = QSpinBox()
+        self.family.setRange(1, 5)
+        self.relatives = QSpinBox()
+        self.relatives.setRange(0, 5)
+        self.large = QCheckBox("大きな文字で印刷（14ポイント以上）")
+        self.gaiji = QCheckBox("フォントにない文字を 〓 で印刷して手書きで補う")
+        self.gaiji.hide()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.preview_button = QPushButton("プレビューを作る（F6）")
+        self.print_button = QPushButton("印刷…（Ctrl+P）")
+        self.save_button = QPushButton("PDFとして保存…（Ctrl+S）")
+        for b in (self.preview_button, self.print_button, self.save_button):
+            b.setMinimumHeight(42)
+        self.preview_button.clicked.connect(self.make)
+        self.print_button.clicked.connect(self.print_dialog)
+        self.save_button.clicked.connect(self.save_dialog)
+        self.document = QPdfDocument(self)
+        self.view = QPdfView()
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        options = QFormLayout()
+        options.addRow("申請書（チェックしたものを印刷）", self.forms)
+        options.addRow("案内票（ご家族用）の部数", self.family)
+        options.addRow("案内票（遠方のご親族用）の部数", self.relatives)
+        options.addRow("", self.large)
+        options.addRow("", self.gaiji)
+        buttons = QHBoxLayout()
+        for b in (self.preview_button, self.print_button, self.save_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(options)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        QShortcut(QKeySequence("F6"), self, activated=self.make)
+
+    def reset(self) -> None:
+        """Fill the list of forms for the case as it now stands (all ticked)."""
+        self.packet_path = None
+        self.document.close()
+        self.message.clear()
+        self.gaiji.hide()
+        self.gaiji.setChecked(False)
+        self.forms.clear()
+        case, problems = to_case(self.page.row)
+        if case is None or self.page.book is None:
+            self.message.setText("印刷するには：" + "、".join(problems))
+            return
+        book = self.page.book
+        templates = load_templates(book.forms_dir, Problems())
+        session = self.page.session
+        for fid in forms_for(book, case, session.result, templates):
+            item = QListWidgetItem(templates[fid].spec.title)
+            item.setData(Qt.UserRole, fid)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked)
+            self.forms.addItem(item)
+
+    def chosen_forms(self) -> list[str]:
+        return [self.forms.item(i).data(Qt.UserRole) for i in range(self.forms.count())
+                if self.forms.item(i).checkState() == Qt.Checked]
+
+    def make(self) -> Path | None:
+        """Build the packet (as it will print) and show it; returns its path, or None with the reason shown."""
+        case, problems = to_case(self.page.row)
+        if case is None:
+            self.message.setText("⚠ 印刷できません：" + "、".join(problems))
+            self.message.setStyleSheet("color: #b00020;")
+            return None
+        out = self.tmp / f"case{self.page.case_id}"
+        shutil.rmtree(out, ignore_errors=True)
+        try:
+            packet = make_packet(self.page.book, case, out, today=self.page.window.today, large=self.large.isChecked(),
+                                 allow_missing_glyphs=self.gaiji.isChecked(), only_forms=self.chosen_forms(),
+                                 guidance_copies=self.family.value() + self.relatives.value(),
+                                 case_file="入力内容")
+        except InvalidInput as exc:
+            texts = [p.message for p in exc.problems]
+            if any("is not in the font" in t for t in texts):
+                self.gaiji.show()
+            self.message.setText("⚠ 印刷前に確認してください：\n" + "\n".join(texts))
+            self.message.setStyleSheet("color: #b00020;")
+            return None
+        self.packet_path = packet.packet_path
+        self.document.load(str(self.packet_path))
+        pages = self.document.pageCount()
+        warn = "\n".join(packet.warnings)
+        self.message.setText(f"案内票 {packet.guidance_pages}ページ × {self.family.value() + self.relatives.value()}部、"
+                             f"申請書 {len(packet.forms)}枚、合計 {pages}ページ" + (f"\n⚠ {warn}" if warn else ""))
+        self.message.setStyleSheet("color: #205080;" if not warn else "color: #8a5a00;")
+        self.last_packet = packet
+        return self.packet_path
+
+    def save_pdf(self, target: Path) -> bool:
+        path = self.make()
+        if path is None:
+            return False
+        shutil.copy(path, target)
+        self._log("pdf", str(target))
+        return True
+
+    def save_dialog(self) -> None:
+        name = f"おくやみ案内_{self.page.row.title.replace(' ', '')}.pdf"
+        target, _ = QFileDialog.getSaveFileName(self, "PDFとして保存", str(Path.home() / name), "PDF (*.pdf)")
+        if target:
+            self.save_pdf(Path(target))
+
+    def print_dialog(self) -> None:
+        path = self.make()
+        if path is None:
+            return
+        printer = QPrinter(QPrinter.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QPrintDialog.Accepted:
+            return
+        self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> None:
+        painter = QPainter()
+        if not painter.begin(printer):
+            self.message.setText("⚠ プリンターを開けませんでした")
+            return
+        rect = painter.viewport()
+        for i in range(self.document.pageCount()):
+            if i:
+                printer.newPage()
+            size = self.document.pagePointSize(i)
+            scale = min(rect.width() / size.width(), rect.height() / size.height())
+            image = self.document.render(i, QSize(int(size.width() * scale), int(size.height() * scale)))
+            painter.drawImage(QPointF(0, 0), image)
+        painter.end()
+        self._log("printer", printer.printerName())
+
+    def _log(self, where: str, target: str) -> None:
+        packet = self.last_packet
+        self.page.window.store.log_print(self.page.case_id, self.page.window.clerk, {
+            "to": where, "target": target, "forms": [f for f, _ in packet.forms],
+            "guidance_copies": self.family.value() + self.relatives.value(), "large_print": self.large.isChecked()})
+        self.page.reload_row()
+        self.page.status.setCurrentText(self.page.row.status)
+        self.message.setText(self.message.text() + f"\n✓ {'保存' if where == 'pdf' else '印刷'}しました：{target}")
+
+
+class CasePage(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.case_id: int | None = None
+        self.row: CaseRow | None = None
+        self.session: Session | None = None
+        back = QPushButton("← 案件一覧（Esc）")
+        back.clicked.connect(window.show_list)
+        QShortcut(QKeySequence(Qt.Key_Escape), self, activated=window.show_list)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 18pt; font-weight: bold;")
+        self.status = QComboBox()
+        self.status.addItems(CASE_STATUSES)
+        self.status.currentTextChanged.connect(self.set_case_status)
+        head = QHBoxLayout()
+        head.addWidget(back)
+        head.addWidget(self.title, 1)
+        head.addWidget(QLabel("状態"))
+        head.addWidget(self.status)
+        self.intake = IntakeForm(self)
+        self.questions = QuestionPanel(self)
+        self.printing = PrintPanel(self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.intake, "1 基本情報")
+        self.tabs.addTab(self.questions, "2 聞き取り")
+        self.tabs.addTab(self.printing, "3 印刷")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        for i in range(3):
+            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda i=i: self.tabs.setCurrentIndex(i))
+        QShortcut(QKeySequence.Print, self, activated=self.printing.print_dialog)
+        QShortcut(QKeySequence.Save, self, activated=self.printing.save_dialog)
+        self.procedures = ProcedurePanel(self)
+        split = QSplitter()
+        split.addWidget(self.tabs)
+        split.addWidget(self.procedures)
+        split.setSizes([660, 680])
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(split, 1)
+        self.intake.changed.connect(self._intake_changed)
+
+    @property
+    def book(self):
+        return self.window.book
+
+    def load(self, case_id: int) -> None:
+        self.case_id = case_id
+        self.row = self.window.store.get(case_id)
+        self.questions.history.clear()
+        self.intake.load(self.row)
+        self.status.blockSignals(True)
+        self.status.setCurrentText(self.row.status)
+        self.status.blockSignals(False)
+        self._rebuild_session()
+        self._update_title()
+        self.questions.refresh(prefer=self.row.current_question)
+        self.procedures.refresh()
+        has_dates = self.session is not None
+        self.tabs.setCurrentIndex(1 if has_dates and self.row.current_question else 0)
+        if not has_dates:
+            self.intake.edits[("deceased", "name")].setFocus()
+
+    def reload_row(self) -> None:
+        self.row = self.window.store.get(self.case_id)
+
+    def release(self) -> None:
+        self.printing.document.close()
+
+    def _rebuild_session(self) -> None:
+        dates = case_dates(self.row)
+        self.session = Session(self.book, dates, self.row.answers) if dates else None
+
+    def _update_title(self) -> None:
+        d = self.row.deceased
+        death = f"（{format_date(dt.date.fromisoformat(d['death_date']))} 死亡）" if d.get("death_date") else ""
+        self.title.setText(f"{self.row.title} 様{death}")
+
+    def _intake_changed(self, part: str, field: str) -> None:
+        self.reload_row()
+        self._update_title()
+        if field.endswith("date") or part == "funeral":
+            self._rebuild_session()
+            self.questions.refresh(prefer=self.questions.fact)
+            self.procedures.refresh()
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.questions:
+            self.questions.refresh(prefer=self.questions.fact)
+            self.questions.setFocus()
+        elif self.tabs.widget(index) is self.printing:
+            self.printing.reset()
+
+    def answer(self, fact: str, value) -> None:
+        self.window.store.set_answer(self.case_id, fact, value)
+        self.reload_row()
+        if self.session is not None:
+            self.session.answer(fact, value)
+        self.questions.refresh()
+        self.procedures.refresh()
+
+    def set_case_status(self, status: str) -> None:
+        if self.case_id is not None and self.row is not None and status != self.row.status:
+            self.window.store.set_case_status(self.case_id, status)
+            self.reload_row()
