@@ -61,6 +61,7 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
     assert w.stack.currentWidget() is page
     fill(page, INTAKE)
     assert page.row.deceased["kana"] == "ヤマダ タロウ"  # ひらがな became カタカナ
+    assert page.intake.edits[("deceased", "kana")].text() == "ヤマダ タロウ"  # and the field shows it
     assert page.row.deceased["birth_date"] == "1955-04-01"
     assert "昭和30年4月1日" in page.intake.notes[("deceased", "birth_date")].text()  # the converted date is shown
 

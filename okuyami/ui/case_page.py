@@ -162,6 +162,11 @@ class IntakeForm(QScrollArea):
             note.show()
         else:
             note.hide()
+        w = self.edits[key]
+        if isinstance(w, QLineEdit) and checked.value and not field.endswith("date") and w.text() != checked.value:
+            w.blockSignals(True)  # show what is stored: カタカナ for ひらがな, one space between names
+            w.setText(checked.value)
+            w.blockSignals(False)
         if (getattr(row, part).get(field) or None) == checked.value:
             return
         self.page.window.store.set_person(self.page.case_id, part, field, checked.value)

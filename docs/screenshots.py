@@ -1,0 +1,71 @@
+"""Make the README's screenshots of the desk app (offscreen): python docs/screenshots.py"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("OKUYAMI_TODAY", "2026-11-22")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from okuyami.ui.app import build_window, make_app  # noqa: E402
+
+OUT = ROOT / "docs"
+
+
+def wait(app, seconds: float) -> None:
+    import time
+
+    end = time.time() + seconds
+    while time.time() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def main() -> None:
+    app = make_app()
+    w = build_window(Path(tempfile.mkdtemp()), None, "窓口 一郎")
+    w.resize(1360, 860)
+    w.show()
+    people = [("佐藤 一郎", "さとう いちろう", "S15.6.1", "R8.11.10"), ("鈴木 ハル", "すずき はる", "T15.2.3", "R8.11.12")]
+    for name, kana, birth, death in people:
+        w.new_case()
+        for key, text in ((("deceased", "name"), name), (("deceased", "kana"), kana),
+                          (("deceased", "birth_date"), birth), (("deceased", "death_date"), death)):
+            w.case_page.intake.set_text(key, text)
+    w.new_case()
+    page = w.case_page
+    for key, text in ((("deceased", "name"), "山田 太郎"), (("deceased", "kana"), "やまだ たろう"),
+                      (("deceased", "sex"), "male"), (("deceased", "birth_date"), "S30.4.1"),
+                      (("deceased", "death_date"), "R8.11.15"), (("deceased", "address"), "サンプル市中央町1-2-3"),
+                      (("applicant", "name"), "山田 花子"), (("applicant", "kana"), "やまだ はなこ"),
+                      (("applicant", "relationship"), "妻"), (("applicant", "phone"), "090-1234-5678"),
+                      (("funeral", "date"), "R8.11.18"), (("funeral", "chief_mourner"), "山田 花子")):
+        page.intake.set_text(key, text)
+    page.intake.set_text(("deceased", "death_date"), "R8.11.30")  # shows the refusal message
+    app.processEvents()
+    page.tabs.setCurrentIndex(0)
+    app.processEvents()
+    w.grab().save(str(OUT / "screen-intake.png"))
+    page.intake.set_text(("deceased", "death_date"), "R8.11.15")
+    page.tabs.setCurrentIndex(1)
+    for value in (True, True, 2, False, "kokuho", True, True, False, True):
+        page.questions.give(value)
+        app.processEvents()
+    page.procedures.tree.setCurrentItem(page.procedures.items["setainushi_henko"])
+    app.processEvents()
+    w.grab().save(str(OUT / "screen-interview.png"))
+    page.tabs.setCurrentIndex(2)
+    page.printing.make()
+    wait(app, 2.0)  # QtPdf renders pages in the background
+    w.grab().save(str(OUT / "screen-print.png"))
+    w.show_list()
+    app.processEvents()
+    w.grab().save(str(OUT / "screen-list.png"))
+    w.close()
+
+
+if __name__ == "__main__":
+    main()
