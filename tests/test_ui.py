@@ -91,8 +91,12 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
     # the procedure's reason shows when selected
     page.procedures.tree.setCurrentItem(page.procedures.items["setainushi_henko"])
     assert "世帯主で、15歳以上の世帯員が2人以上残る" in page.procedures.detail.toPlainText()
-    page.procedures.items["setainushi_henko"]  # return visits: mark one done
-    page.procedures.set_status("kokuho_soshitsu", "完了")
+    page.procedures.set_status("kokuho_soshitsu", "完了")  # return visits: one done, one for later
+    page.procedures.tree.setCurrentItem(page.procedures.items["setainushi_henko"])
+    page.procedures.note.setText("新世帯主の本人確認書類を後日持参")
+    page.procedures.save_note()
+    page.procedures.set_status("setainushi_henko", "後日")
+    assert page.status.currentText() == "後日対応あり"
     asked_next = q.fact
 
     page.tabs.setCurrentIndex(2)  # 3 印刷
@@ -104,7 +108,7 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
     reader = PdfReader(str(out))
     assert "山田 太郎" in reader.pages[0].extract_text()
     assert len(reader.pages) == 2 * page.printing.last_packet.guidance_pages + len(forms)  # family + relatives
-    assert page.row.status == "印刷済"
+    assert page.row.status == "後日対応あり"  # printing does not hide a pending return visit
     log = w.store.print_log(page.case_id)
     assert log[-1]["clerk"] == "窓口 一郎" and "setainushi_henko" in log[-1]["what"]["forms"]
     case_id = page.case_id
@@ -114,7 +118,7 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
     w2 = open_window(qtbot, tmp_path)
     assert w2.list_page.table.rowCount() == 1
     assert w2.list_page.table.item(0, 1).text() == "山田 太郎"
-    assert w2.list_page.table.item(0, 5).text() == "印刷済"
+    assert w2.list_page.table.item(0, 5).text() == "後日対応あり"
     w2.list_page.open_row(0)
     page2 = w2.case_page
     assert page2.case_id == case_id
@@ -126,6 +130,7 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
     assert page2.tabs.currentIndex() == 1 and page2.questions.fact == asked_next
     assert tree_codes(page2) == codes
     assert page2.row.statuses["kokuho_soshitsu"][0] == "完了"
+    assert page2.row.statuses["setainushi_henko"] == ("後日", "新世帯主の本人確認書類を後日持参")
     close_window(w2)
 
 

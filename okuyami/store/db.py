@@ -182,7 +182,10 @@ class Store:
             raise ValueError(status)
         self.db["procedure_status"].upsert({"case_id": case_id, "code": code, "status": status, "note": note,
                                             "updated_at": _now()}, pk=("case_id", "code"))
-        self._touch(case_id)
+        if status == "後日" and self.db["cases"].get(case_id)["status"] in ("受付中", "印刷済"):
+            self._touch(case_id, status="後日対応あり")  # the case list shows it is waiting for a return visit
+        else:
+            self._touch(case_id)
 
     def log_print(self, case_id: int, clerk: str, what: dict) -> None:
         self.db["print_log"].insert({"case_id": case_id, "printed_at": _now(), "clerk": clerk,

@@ -428,6 +428,9 @@ class ProcedurePanel(QWidget):
         note = self.page.row.statuses.get(code, ("", ""))[1]
         self.page.window.store.set_procedure_status(self.page.case_id, code, status, note)
         self.page.reload_row()
+        self.page.status.blockSignals(True)
+        self.page.status.setCurrentText(self.page.row.status)
+        self.page.status.blockSignals(False)
 
     def save_note(self) -> None:
         item = self.tree.currentItem()
