@@ -38,7 +38,7 @@ def _print_problems(problems) -> None:
 
 
 def cmd_check(args) -> int:
-    book, problems = check_rulebook(args.rules)
+    book, problems = check_rulebook(args.rules, today=_today())
     n_forms = 0
     if book is not None:
         from .documents.templates import load_templates

@@ -185,3 +185,25 @@ def test_cli_exit_code_and_no_traceback(rules_copy, monkeypatch):
 def test_rules_not_found(tmp_path):
     book, problems = check_rulebook(tmp_path / "nothing.yaml")
     assert book is None and "rulebook not found" in str(problems.errors[0])
+
+
+def test_provenance_warnings_name_the_department(rules_copy, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.chdir(rules_copy.parent)
+    f = rules_copy.parent / "rules" / "kourei.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("      source: procedures.md §6-F #41 [S85]\n", ""),
+                 encoding="utf-8")
+    book, problems = check_rulebook(rules_copy, today=dt.date(2026, 11, 22))
+    assert book is not None and problems.errors == []
+    (w,) = [str(p) for p in problems.warnings]
+    assert re.match(r"rules/kourei.yaml:\d+:11: warning: procedure 'koureisha_service' has no source in its "
+                    r"provenance — 高齢福祉課", w)
+    book, problems = check_rulebook(rules_copy, today=dt.date(2027, 12, 1))  # a year later: everything is stale
+    stale = [str(p) for p in problems.warnings if "last verified on 2026-11-01" in str(p)]
+    assert len(stale) == len(book.rules)
+    assert any("保険年金課: check it against the current law" in s for s in stale)
+    proc = subprocess.run([sys.executable, "-m", "okuyami", "rules", "check", "--rules", str(rules_copy)],
+                          capture_output=True, text=True, cwd=rules_copy.parent,
+                          env={**__import__("os").environ, "OKUYAMI_TODAY": "2026-11-22"})
+    assert proc.returncode == 0 and "1 warnings" in proc.stdout and "warning: procedure 'koureisha_service'" in proc.stderr

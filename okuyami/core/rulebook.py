@@ -286,13 +286,37 @@ def load_rulebook(path: Path | str | None = None) -> Rulebook:
     return book
 
 
-def check_rulebook(path: Path | str | None = None) -> tuple[Rulebook | None, Problems]:
-    """Load a rulebook and return it (None when unusable) with every problem found."""
+def check_rulebook(path: Path | str | None = None, *, today: dt.date | None = None
+                   ) -> tuple[Rulebook | None, Problems]:
+    """Load a rulebook and return it (None when unusable) with every problem found, and provenance warnings
+    (a procedure without a legal basis or source, or not verified within ``settings.verified_max_age_days``)."""
     path = Path(path) if path is not None else default_rules_path()
     problems = Problems()
     loader = _Loader(path, problems)
     book = loader.load()
+    if book is not None:
+        check_provenance(book, problems, today or dt.date.today())
     return (book if not problems.errors else None), problems
+
+
+def check_provenance(book: Rulebook, problems: Problems, today: dt.date) -> None:
+    """Warnings a department reads: where a rule comes from, and whether someone checked it lately."""
+    max_age = book.root.settings.verified_max_age_days
+    for rule in book.ordered:
+        prov = rule.spec.provenance
+        owner = book.root.departments[rule.department].name if rule.department in book.root.departments \
+            else rule.department
+        missing = [label for label, value in (("legal basis (basis)", prov.basis), ("source", prov.source))
+                   if not value]
+        if missing:
+            problems.warning(rule.mark, f"procedure '{rule.code}' has no {' and no '.join(missing)} in its "
+                                        f"provenance — {owner}: add where the rule comes from")
+        if prov.verified is None:
+            problems.warning(rule.mark, f"procedure '{rule.code}' has never been verified (provenance: verified) "
+                                        f"— {owner}: check it and write the date")
+        elif (today - prov.verified).days > max_age:
+            problems.warning(rule.mark, f"procedure '{rule.code}' was last verified on {prov.verified}, more than "
+                                        f"{max_age} days ago — {owner}: check it against the current law and forms")
 
 
 class _Loader:
