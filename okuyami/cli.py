@@ -92,6 +92,28 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_diff(args) -> int:
+    from .core.diff import diff_rulebooks, render_text as render_diff
+
+    try:
+        old = load_rulebook(args.old)
+        new = load_rulebook(args.new)
+        extra = [(display_path(c), load_case(Path(c), display_path(c), today=_today())) for c in args.cases]
+    except InvalidInput as exc:
+        _print_problems(exc.problems)
+        return 1
+    from .core.problems import Problems
+
+    problems = Problems()
+    diff = diff_rulebooks(old, new, extra, problems)
+    _print_problems(problems.sorted())
+    if args.format == "json":
+        print(json.dumps(diff.to_json(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_diff(diff, old, new))
+    return 1 if problems.errors else 0
+
+
 def _offset(text: str) -> tuple[float, float]:
     try:
         x, y = (float(v) for v in text.replace("，", ",").split(","))
@@ -180,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = rules_sub.add_parser(name, help=text)
         p.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
         p.set_defaults(func=func)
+    df = rules_sub.add_parser("diff", help="what an edit changes, scenario by scenario")
+    df.add_argument("old", type=Path, help="the rulebook now in use (its rules.yaml)")
+    df.add_argument("new", type=Path, help="the edited rulebook (its rules.yaml)")
+    df.add_argument("cases", nargs="*", help="case files to compare too")
+    df.add_argument("--format", choices=("text", "json"), default="text")
+    df.set_defaults(func=cmd_diff)
 
     ev = sub.add_parser("evaluate", help="list the procedures for a case file")
     ev.add_argument("case", help="case file (YAML, contract §1)")
