@@ -193,6 +193,8 @@ def cmd_gui(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="okuyami", description="おくやみコーナー: 手続きの判定と案内")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="check that this installation works (window, evaluation, printing) and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     rules = sub.add_parser("rules", help="check or test a rulebook")
@@ -250,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0].startswith("--data-dir") or argv[0] in ("--rules", "--clerk"):
         argv = ["gui", *argv]  # `okuyami` alone opens the desk app
     args = parser.parse_args(argv)
+    if args.smoke_test:
+        from .ui.smoke import smoke_test
+
+        return smoke_test()
     func = getattr(args, "func", None)
     if func is None:
         target = parser

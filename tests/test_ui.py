@@ -281,3 +281,9 @@ def test_no_arguments_opens_the_desk_app(monkeypatch):
     monkeypatch.setattr("okuyami.ui.app.run", lambda *a: called.setdefault("args", a) and 0 or 0)
     assert cli.main([]) == 0
     assert "args" in called
+
+
+def test_smoke_test_passes_here():
+    from okuyami.ui.smoke import smoke_test
+
+    assert smoke_test() == 0

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import qInstallMessageHandler
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
@@ -19,7 +20,14 @@ def today() -> dt.date:
     return dt.date.fromisoformat(value) if value else dt.date.today()
 
 
+def _quiet(kind, context, message) -> None:
+    """Qt's own messages, minus the offscreen platform's harmless 'propagateSizeHints' notice."""
+    if "propagateSizeHints" not in message:
+        sys.stderr.write(message + "\n")
+
+
 def make_app() -> QApplication:
+    qInstallMessageHandler(_quiet)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("okuyami")
     app.setApplicationDisplayName("おくやみコーナー")
