@@ -381,7 +381,9 @@ class Parser:
         else:
             ok = isinstance(want, str) and want in d.values
         if not ok:
-            expected = d.type_words().replace(" or unknown", "")
-            hint = did_you_mean(want, d.values) if d.kind == "enum" and isinstance(want, str) else ""
+            expected = {"bool": "true or false", "int": "a whole number"}.get(d.kind) or \
+                "one of " + ", ".join(d.values)
+            options = d.values if d.kind == "enum" else ("true", "false") if d.kind == "bool" else ()
+            hint = did_you_mean(want, options) if isinstance(want, str) else ""
             self.problems.error(mark, f"'{d.name}' is {expected}, not {want!r}{hint}")
         return ok
