@@ -114,6 +114,13 @@ class FontSet:
                 out.append(ch)
         return out
 
+    def printable(self, text: str, roles=("mincho", "gothic", "gothic_bold")) -> tuple[str, list[str]]:
+        """``text`` with every character some of ``roles`` lacks replaced by 〓, and those characters."""
+        missing = self.missing(text, roles)
+        if missing:
+            text = "".join(MISSING_MARK if ch in missing else ch for ch in text)
+        return text, missing
+
     def describe(self) -> list[str]:
         lines = []
         for role, f in self.fonts.items():

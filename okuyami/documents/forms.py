@@ -21,7 +21,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from ..core.wareki import date_parts, format_date
 from .context import Context
-from .fonts import MISSING_MARK, FontSet
+from .fonts import FontSet
 from .templates import FieldSpec, FormTemplate
 
 MIN_SIZE = 6.0
@@ -94,11 +94,10 @@ class Painter:
         return self.page_h - top
 
     def safe(self, text: str, role: str, where: str) -> str:
-        missing = self.fonts.missing(text, (role,))
+        text, missing = self.fonts.printable(text, (role,))
         if missing:
             chars = "、".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
             self.problems.append(f"{self.form}: {where}: {chars} not in the font {self.fonts.fonts[role].family}")
-            text = "".join(MISSING_MARK if ch in missing else ch for ch in text)
         return text
 
     def string(self, x: float, top: float, text: str, role: str = "mincho", size: float = 10,

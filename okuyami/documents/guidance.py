@@ -36,7 +36,7 @@ from ..core.report import group_by_place, question_text
 from ..core.rulebook import Rulebook
 from ..core.wareki import format_date
 from .context import Context
-from .fonts import MISSING_MARK, FontSet
+from .fonts import FontSet
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚"
 
@@ -81,11 +81,10 @@ class _Text:
 
     def check(self, text: str, where: str) -> str:
         """``text`` with any character the fonts lack replaced by 〓, and a problem noted for each."""
-        missing = self.fonts.missing(text, ("gothic", "gothic_bold"))
+        text, missing = self.fonts.printable(text, ("gothic", "gothic_bold"))
         if missing:
             chars = "、".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
             self.problems.append(f"guidance: {where}: {chars} not in the font {self.fonts.fonts['gothic'].family}")
-            text = "".join(MISSING_MARK if ch in missing else ch for ch in text)
         return text
 
     def __call__(self, text: str, where: str) -> str:

@@ -84,7 +84,7 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
     problems = Problems()
     templates = load_templates(book.forms_dir, problems)
     for rule in book.ordered:
-        for j, form in enumerate(rule.spec.forms):
+        for form in rule.spec.forms:  # the file may exist but be invalid (reported above): say which procedure
             if form not in templates:
                 problems.error(rule.mark, f"procedure '{rule.code}' names form '{form}', which has no template in "
                                           f"{book.root.settings.forms}/")
