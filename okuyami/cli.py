@@ -37,13 +37,17 @@ def _print_problems(problems) -> None:
         print(str(p), file=sys.stderr)
 
 
-def cmd_check(args) -> int:
-    book, problems = check_rulebook(args.rules, today=_today())
-    n_forms = 0
-    if book is not None:
-        from .documents.templates import load_templates
+def _check_with_forms(rules, today):
+    """The rulebook and its form templates, checked together: (book, problems, number of templates)."""
+    from .documents.templates import load_templates
 
-        n_forms = len(load_templates(book.forms_dir, problems)) if book.forms_dir.is_dir() else 0
+    book, problems = check_rulebook(rules, today=today)
+    n_forms = len(load_templates(book.forms_dir, problems)) if book is not None and book.forms_dir.is_dir() else 0
+    return book, problems, n_forms
+
+
+def cmd_check(args) -> int:
+    book, problems, n_forms = _check_with_forms(args.rules, _today())
     _print_problems(problems.sorted())
     if problems.errors or book is None:
         n = len(problems.errors)
@@ -155,7 +159,6 @@ def cmd_doctor(args) -> int:
     import reportlab
 
     from .documents.fonts import find_fonts, licence_of
-    from .documents.templates import load_templates
 
     bad = 0
     print(f"okuyami {__version__} — Python {sys.version.split()[0]}, reportlab {reportlab.Version}, "
@@ -170,9 +173,7 @@ def cmd_doctor(args) -> int:
     for w in fonts.warnings:
         print(f"  problem: {w}")
         bad += 1
-    book, problems = check_rulebook(args.rules)
-    if book is not None:
-        load_templates(book.forms_dir, problems)
+    book, problems, _ = _check_with_forms(args.rules, _today())
     if problems.errors:
         print(f"rulebook: {len(problems.errors)} error(s) — run 'okuyami rules check'")
         bad += 1

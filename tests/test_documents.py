@@ -297,3 +297,23 @@ def test_japanese_wrapping_keeps_numbers_whole_and_no_line_starts_with_punctuati
         assert "".join(lines) == text
         assert not any(line[:1] in NO_LINE_START for line in lines[1:]), lines
         assert not any(line.startswith(",000") or line.startswith("000円") for line in lines)
+
+
+def test_templates_are_read_again_when_a_file_changes(tmp_path):
+    import shutil
+    import time
+
+    folder = tmp_path / "forms_templates"
+    shutil.copytree(ROOT / "forms_templates", folder)
+    first = load_templates(folder, Problems())
+    assert load_templates(folder, Problems())["kokuho_soshitsu"] is first["kokuho_soshitsu"]  # cached
+    f = folder / "kokuho_soshitsu.yaml"
+    time.sleep(0.01)
+    f.write_text(f.read_text(encoding="utf-8").replace("title: 国民健康保険 資格喪失届", "title: 国保 資格喪失届"),
+                 encoding="utf-8")
+    assert load_templates(folder, Problems())["kokuho_soshitsu"].spec.title == "国保 資格喪失届"
+    f.write_text(f.read_text(encoding="utf-8") + "colour: red\n", encoding="utf-8")
+    for _ in range(2):  # the problem is reported on every call, cached or not
+        problems = Problems()
+        load_templates(folder, problems)
+        assert any("unknown key 'colour'" in str(p) for p in problems.errors)

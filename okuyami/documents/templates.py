@@ -125,8 +125,33 @@ def _rows(section: Section) -> list[Row]:
     return [Row(max((c.h or 11) for c in cells), cells) for cells in section.rows or []]
 
 
+_CACHE: dict[Path, tuple[tuple, dict[str, "FormTemplate"], list]] = {}
+
+
 def load_templates(folder: Path, problems: Problems) -> dict[str, FormTemplate]:
-    """Every template of ``folder``, validated; problems are located (file:line:col)."""
+    """Every template of ``folder``, validated; problems are located (file:line:col).
+
+    Read once per process and kept while no file of the folder changes (name, modification time, size), so the
+    desk app's preview does not re-read 19 files each time; an edited template is read again."""
+    folder = Path(folder)
+    try:
+        stamp = tuple(sorted((p.relative_to(folder).as_posix(), p.stat().st_mtime_ns, p.stat().st_size)
+                             for p in folder.rglob("*") if p.is_file()))
+    except OSError:
+        stamp = None
+    cached = _CACHE.get(folder.resolve()) if stamp is not None else None
+    if cached is not None and cached[0] == stamp:
+        problems.extend(cached[2])
+        return dict(cached[1])
+    own = Problems()
+    out = _load_templates(folder, own)
+    problems.extend(own.items)
+    if stamp is not None:
+        _CACHE[folder.resolve()] = (stamp, out, list(own.items))
+    return dict(out)
+
+
+def _load_templates(folder: Path, problems: Problems) -> dict[str, FormTemplate]:
     out: dict[str, FormTemplate] = {}
     if not folder.is_dir():
         problems.error(Mark(display_path(folder)), "the forms folder does not exist (settings: forms:)")
