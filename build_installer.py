@@ -99,6 +99,11 @@ def build(out: Path, archive: bool) -> Path:
         "--add-data", f"{ROOT / 'rules'}{sep}rules",
         "--add-data", f"{ROOT / 'forms_templates'}{sep}forms_templates",
         "--add-data", f"{staging / 'fonts'}{sep}fonts",
+        "--add-data", f"{ROOT / 'okuyami' / 'store' / 'migrations'}{sep}okuyami/store/migrations",  # Alembic reads files
+        "--hidden-import", "sqlalchemy.dialects.sqlite.pysqlite",  # SQLAlchemy loads dialects by name
+        "--hidden-import", "sqlalchemy.dialects.postgresql.psycopg",
+        "--collect-submodules", "psycopg",
+        "--collect-binaries", "psycopg_binary",
         "--hidden-import", "holidays.countries.japan",  # loaded by name at run time
         "--collect-data", "holidays",  # the Japanese holiday names (.mo)
         "--collect-submodules", "okuyami",

@@ -36,8 +36,8 @@ print("ready", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
 SEED = r"""
 import sys
 from pathlib import Path
-from okuyami.store.db import Store
-s = Store(Path(sys.argv[1]) / "okuyami.sqlite3")
+from okuyami.store.store import Store
+s = Store.open(Path(sys.argv[1]) / "okuyami.sqlite3", operator="bench")
 for i in range(int(sys.argv[2])):
     c = s.create_case("bench")
     s.set_person(c, "deceased", "name", f"試験 {i}")

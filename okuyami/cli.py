@@ -24,6 +24,10 @@ from .core.problems import InvalidInput, display_path
 from .core.report import render_text
 from .core.rulebook import check_rulebook, load_rulebook
 from .core.scenarios import run_all
+from .cli_store import add_commands as add_store_commands
+from .cli_store import common_options, run_guarded
+
+_COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit")
 
 
 def _today() -> dt.date:
@@ -189,13 +193,15 @@ def cmd_gui(args) -> int:
         print(f"okuyami: the desk app cannot start: {exc}. Install it with: pip install 'okuyami[gui]'",
               file=sys.stderr)
         return 1
-    return run(args.data_dir, args.rules, args.clerk)
+    return run(args.data_dir, args.rules, args.clerk or args.operator or "", db=args.db,
+               department=args.department)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="okuyami", description="おくやみコーナー: 手続きの判定と案内")
     parser.add_argument("--smoke-test", action="store_true",
                         help="check that this installation works (window, evaluation, printing) and exit")
+    common_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     rules = sub.add_parser("rules", help="check or test a rulebook")
@@ -237,20 +243,27 @@ def build_parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="report the fonts in use and any problem with this installation")
     doc.add_argument("--rules", type=Path, default=None)
     doc.set_defaults(func=cmd_doctor)
+
+    add_store_commands(sub)  # contract §8: db, cases, tasks, audit
     return parser
 
 
 def _gui_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=None,
-                   help="where cases are kept (default: $OKUYAMI_DATA_DIR or the user data folder)")
+                   help="where this PC keeps its settings, and its cases unless --db says otherwise "
+                        "(default: $OKUYAMI_DATA_DIR or the user data folder)")
     p.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
-    p.add_argument("--clerk", default="", help="the clerk's name for the print log (default: the login name)")
+    p.add_argument("--clerk", default="", help="same as --operator (kept for older shortcuts)")
+    p.add_argument("--department", default=None, metavar="ID",
+                   help="open as this department's terminal (default: the choice remembered on this PC)")
+    common_options(p)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0].startswith("--data-dir") or argv[0] in ("--rules", "--clerk"):
+    if not argv or argv[0].startswith("--data-dir") or argv[0] in ("--rules", "--clerk", "--department") or (
+            argv[0] in ("--db", "--operator") and not any(a in _COMMANDS for a in argv)):
         argv = ["gui", *argv]  # `okuyami` alone opens the desk app
     args = parser.parse_args(argv)
     if args.smoke_test:
@@ -260,14 +273,23 @@ def main(argv: list[str] | None = None) -> int:
     func = getattr(args, "func", None)
     if func is None:
         target = parser
-        if args.command == "rules":
-            target = next(a for a in parser._subparsers._group_actions[0].choices.values() if a.prog.endswith("rules"))
+        choices = parser._subparsers._group_actions[0].choices
+        if args.command in choices:
+            target = choices[args.command]
         target.print_help(sys.stderr)
         return 2
     try:
+        if args.command in ("db", "cases", "tasks", "audit"):
+            return run_guarded(func, args)
         return func(args)
+    except InvalidInput as exc:
+        _print_problems(exc.problems)
+        return 1
     except KeyboardInterrupt:  # pragma: no cover
         return 130
+    except BrokenPipeError:  # `okuyami cases list | head`: the reader stopped listening
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # a bug, not bad input: say so in one line (OKUYAMI_DEBUG=1 shows the traceback)
         if os.environ.get("OKUYAMI_DEBUG"):
             raise

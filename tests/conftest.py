@@ -47,3 +47,61 @@ def make_case(birth="1950-01-01", death="2026-11-15", funeral=None, **facts):
         funeral=Funeral(date=dt.date.fromisoformat(funeral)) if funeral else None,
         facts=facts,
     )
+
+
+# -- the shared store: every store test runs on a real SQLite file and on a real PostgreSQL ---------------------
+PG_ADMIN = os.environ.get("OKUYAMI_TEST_PG")  # e.g. postgresql://okuyami_test:secret@127.0.0.1:5432/postgres
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> str:
+    if not PG_ADMIN:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the store tests on a real PostgreSQL: .ci/run sets OKUYAMI_TEST_PG")
+        pytest.skip("no PostgreSQL server: set OKUYAMI_TEST_PG=postgresql://USER:PASSWORD@HOST/postgres")
+    return PG_ADMIN
+
+
+def _pg_database(admin: str):
+    """A throwaway database on the test server: (url, drop)."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"okuyami_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+    def drop():
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url, drop
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """An empty store URL: a new SQLite file, or a new database on the PostgreSQL test server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    url, drop = _pg_database(request.getfixturevalue("pg_admin"))
+    yield url
+    drop()
+
+
+@pytest.fixture
+def store(db_url):
+    """A migrated store on ``db_url`` with an operator at a terminal."""
+    from okuyami.store import migrate
+    from okuyami.store.database import Database
+    from okuyami.store.store import Store
+
+    db = Database(db_url)
+    migrate.upgrade(db)
+    db.dispose()
+    s = Store.open(db_url, operator="窓口 一郎", terminal="corner-1")
+    yield s
+    s.close()

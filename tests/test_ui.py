@@ -12,7 +12,8 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtPrintSupport import QPrinter  # noqa: E402
 
-from okuyami.store.db import SCHEMA_VERSION, Store  # noqa: E402
+from okuyami.store import migrate  # noqa: E402
+from okuyami.store.store import Store  # noqa: E402
 from okuyami.ui.main_window import MainWindow  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +21,7 @@ TODAY = dt.date(2026, 11, 22)
 
 
 def open_window(qtbot, data_dir: Path, rules: Path | None = None) -> MainWindow:
-    w = MainWindow(Store(data_dir / "okuyami.sqlite3"), rules, data_dir, clerk="窓口 一郎", today=TODAY)
+    w = MainWindow(Store.open(data_dir / "okuyami.sqlite3", operator="窓口 一郎"), rules, data_dir, clerk="窓口 一郎", today=TODAY)
     qtbot.addWidget(w)
     w.show()
     return w
@@ -110,7 +111,7 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
     assert len(reader.pages) == 2 * page.printing.last_packet.guidance_pages + len(forms)  # family + relatives
     assert page.row.status == "後日対応あり"  # printing does not hide a pending return visit
     log = w.store.print_log(page.case_id)
-    assert log[-1]["clerk"] == "窓口 一郎" and "setainushi_henko" in log[-1]["what"]["forms"]
+    assert log[-1].operator == "窓口 一郎" and "setainushi_henko" in log[-1].what["forms"]
     case_id = page.case_id
     close_window(w)
 
@@ -145,7 +146,7 @@ def test_every_change_is_on_disk_at_once(qtbot, tmp_path):
     other = sqlite3.connect(str(tmp_path / "okuyami.sqlite3"))
     rows = other.execute("SELECT fact, value FROM answers").fetchall()
     assert rows == [("death_registered", "false")]
-    assert json.loads(other.execute("SELECT deceased FROM cases").fetchone()[0])["death_date"] == "2026-11-15"
+    assert other.execute("SELECT deceased_death_date FROM cases").fetchone()[0] == "2026-11-15"
     other.close()
     close_window(w)
 
@@ -193,7 +194,7 @@ def test_print_through_a_qt_printer(qtbot, tmp_path):
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     page.printing.print_to(printer)
     assert len(PdfReader(str(tmp_path / "printed.pdf")).pages) == page.printing.document.pageCount() > 1
-    assert w.store.print_log(page.case_id)[-1]["what"]["to"] == "printer"
+    assert w.store.print_log(page.case_id)[-1].what["to"] == "printer"
     close_window(w)
 
 
@@ -217,13 +218,26 @@ def test_case_list_search_and_outstanding(qtbot, tmp_path):
         fill(w.case_page, {("deceased", "name"): name, ("deceased", "kana"): kana,
                            ("deceased", "birth_date"): "S20.1.1", ("deceased", "death_date"): "R8.11.15"})
     w.show_list()
-    assert w.list_page.table.rowCount() == 2
-    w.list_page.search.setText("ｻﾄｳ")
-    assert w.list_page.table.rowCount() == 1 and w.list_page.table.item(0, 1).text() == "佐藤 一郎"
+    table = w.list_page.table
+    assert table.rowCount() == 2
+    queries = []
+    real = w.store.list_cases
+    w.store.list_cases = lambda *a, **k: queries.append(a) or real(*a, **k)
+    for typed in ("ｻ", "ｻﾄ", "ｻﾄｳ"):  # typing: no query per keystroke, one after the pause
+        w.list_page.search.setText(typed)
+    assert queries == []
+    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=2000)
+    assert len(queries) == 1 and table.item(0, 1).text() == "佐藤 一郎"
     w.list_page.search.setText("やまだ")
-    assert w.list_page.table.item(0, 1).text() == "山田 太郎"
-    w.list_page.search.setText("2026-11-15")
-    assert w.list_page.table.rowCount() == 2
+    qtbot.waitUntil(lambda: table.item(0, 1).text() == "山田 太郎", timeout=2000)
+    for search in ("2026-11-15", "R8.11.15", "令和8年11月15日"):  # western or 和暦
+        w.list_page.search.setText(search)
+        w.list_page.search.returnPressed.emit()  # Enter searches at once
+        assert table.rowCount() == 2, search
+    number = table.item(1, 7).text()
+    w.list_page.search.setText(number)  # 案件番号
+    w.list_page.search.returnPressed.emit()
+    assert table.rowCount() == 1 and table.item(0, 7).text() == number
     assert w.list_page.table.item(0, 6).text().endswith("件")
     close_window(w)
 
@@ -268,9 +282,10 @@ def test_schema_migrates_from_version_1(tmp_path):
                                   '{"name": "古田 一郎", "kana": "フルタ イチロウ"}', '{}', '{}', NULL);
         PRAGMA user_version = 1;""")
     conn.close()
-    store = Store(path)
-    assert store.version == SCHEMA_VERSION
-    assert [r.title for r in store.list_cases("フルタ")] == ["古田 一郎"]
+    store = Store.open(path)
+    assert migrate.check(store.db) == "ok"
+    assert [r.deceased_name for r in store.list_cases("フルタ")] == ["古田 一郎"]
+    assert store.get(1).deceased == {"name": "古田 一郎", "kana": "フルタ イチロウ"}
     store.close()
 
 
@@ -278,7 +293,7 @@ def test_no_arguments_opens_the_desk_app(monkeypatch):
     from okuyami import cli
 
     called = {}
-    monkeypatch.setattr("okuyami.ui.app.run", lambda *a: called.setdefault("args", a) and 0 or 0)
+    monkeypatch.setattr("okuyami.ui.app.run", lambda *a, **k: called.setdefault("args", a) and 0 or 0)
     assert cli.main([]) == 0
     assert "args" in called
 

@@ -1,2 +1,2 @@
-"""Storage and the counter workflow (no Qt): ``db`` keeps cases in SQLite, ``workflow`` validates what the clerk
-types and turns a stored case into a contract case for the engine and the printer."""
+"""Persistence (保存): the shared case store — SQLite on one PC or the city's PostgreSQL — and the counter
+workflow. No Qt here. Start at :mod:`okuyami.store.store`."""

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from ..core.case import Applicant, Case, Deceased, Funeral
 from ..core.engine import CaseDates, Evaluation
 from ..core.wareki import format_date, parse_date
-from .db import CaseRow, to_katakana
+from .cases import CaseRow, to_katakana
 
 DATE_FIELDS = {("deceased", "birth_date"), ("deceased", "death_date"), ("applicant", "birth_date"),
                ("funeral", "date")}

@@ -11,7 +11,8 @@ from PySide6.QtCore import qInstallMessageHandler
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
-from ..store.db import Store, default_data_dir
+from ..store.database import StoreError, default_data_dir
+from ..store.store import Store
 from .main_window import MainWindow
 
 
@@ -37,15 +38,23 @@ def make_app() -> QApplication:
     return app
 
 
-def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "") -> MainWindow:
+def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "", *,
+                 db: str | None = None, department: str | None = None) -> MainWindow:
     data_dir = Path(data_dir) if data_dir else default_data_dir()
-    store = Store(data_dir / "okuyami.sqlite3")
-    return MainWindow(store, rules, data_dir, clerk=clerk or os.environ.get("USERNAME") or os.environ.get("USER") or "",
-                      today=today())
+    clerk = clerk or os.environ.get("OKUYAMI_OPERATOR") or os.environ.get("USERNAME") or os.environ.get("USER") or ""
+    store = Store.open(db, operator=clerk, data_dir=data_dir)
+    return MainWindow(store, rules, data_dir, clerk=clerk, today=today())
 
 
-def run(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "") -> int:
+def run(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "", *, db: str | None = None,
+        department: str | None = None) -> int:
     app = make_app()
-    window = build_window(data_dir, rules, clerk)
+    try:
+        window = build_window(data_dir, rules, clerk, db=db, department=department)
+    except StoreError as exc:  # the server cannot be reached, or its schema is not this version's
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "okuyami — データベース", f"{exc}\n\nokuyamiを終了します。")
+        return 1
     window.show()
     return app.exec()

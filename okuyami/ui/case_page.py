@@ -27,7 +27,8 @@ from ..core.report import group_by_place, place_heading
 from ..core.wareki import format_date
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
-from ..store.db import CASE_STATUSES, PROCEDURE_STATUSES, CaseRow
+from ..store.cases import STATE_LABELS, TASK_LABELS, CaseRow
+from ..store.database import StaleWrite
 from ..store.workflow import case_dates, check_field, to_case
 
 INTAKE = [  # (part, field, label, placeholder)
@@ -47,6 +48,8 @@ INTAKE = [  # (part, field, label, placeholder)
     ("funeral", "date", "葬儀日", "R8.11.18（未定なら空欄）"),
     ("funeral", "chief_mourner", "喪主", "山田 花子"),
 ]
+CASE_STATUSES = tuple(STATE_LABELS.values())  # 未来庁・受付中・印刷済・後日対応あり・完了
+PROCEDURE_STATUSES = tuple(TASK_LABELS.values())  # 未着手・準備済・完了・後日・不要
 PARTS = {"deceased": "亡くなった方", "applicant": "ご来庁の方（届出人）", "funeral": "葬儀"}
 RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子", "父", "母", "兄", "姉", "弟", "妹", "孫", "その他"]
 
@@ -169,7 +172,13 @@ class IntakeForm(QScrollArea):
             w.blockSignals(False)
         if (getattr(row, part).get(field) or None) == checked.value:
             return
-        self.page.window.store.set_person(self.page.case_id, part, field, checked.value)
+        try:
+            self.page.window.store.set_person(self.page.case_id, part, field, checked.value,
+                                              expected=getattr(row, part).get(field))
+        except StaleWrite as exc:  # another terminal changed this field meanwhile: show theirs
+            self.page.window.show_store_error(exc)
+            self.page.load(self.page.case_id)
+            return
         self.changed.emit(part, field)
 
     def error_of(self, key) -> str:
@@ -425,9 +434,7 @@ class ProcedurePanel(QWidget):
             self.tree.setCurrentItem(self.items[selected])
 
     def set_status(self, code: str, status: str) -> None:
-        note = self.page.row.statuses.get(code, ("", ""))[1]
-        self.page.window.store.set_procedure_status(self.page.case_id, code, status, note)
-        self.page.reload_row()
+        self._write_task(code, status, None)
         self.page.status.blockSignals(True)
         self.page.status.setCurrentText(self.page.row.status)
         self.page.status.blockSignals(False)
@@ -438,7 +445,17 @@ class ProcedurePanel(QWidget):
         if not code:
             return
         status = self.page.row.statuses.get(code, ("未着手", ""))[0]
-        self.page.window.store.set_procedure_status(self.page.case_id, code, status, self.note.text())
+        self._write_task(code, status, self.note.text())
+
+    def _write_task(self, code: str, status: str, note: str | None) -> None:
+        task = self.page.row.tasks.get(code)
+        try:
+            self.page.window.store.set_task(self.page.case_id, code, status, note=note,
+                                            expected_version=task.version if task else None)
+        except StaleWrite as exc:  # a department changed it meanwhile: show theirs
+            self.page.window.show_store_error(exc)
+            self.page.load(self.page.case_id)
+            return
         self.page.reload_row()
 
     def show_detail(self, item) -> None:
@@ -700,6 +717,7 @@ class CasePage(QWidget):
         self._update_title()
         if field.endswith("date") or part == "funeral":
             self._rebuild_session()
+            self.sync_tasks()
             self.questions.refresh(prefer=self.questions.fact)
             self.procedures.refresh()
 
@@ -711,12 +729,23 @@ class CasePage(QWidget):
             self.printing.reset()
 
     def answer(self, fact: str, value) -> None:
-        self.window.store.set_answer(self.case_id, fact, value)
+        try:
+            self.window.store.set_answer(self.case_id, fact, value, expected_rev=self.row.answer_revs.get(fact))
+        except StaleWrite as exc:  # another terminal answered this question meanwhile: show theirs
+            self.window.show_store_error(exc)
+            self.load(self.case_id)
+            return
         self.reload_row()
         if self.session is not None:
             self.session.answer(fact, value)
+        self.sync_tasks()
         self.questions.refresh()
         self.procedures.refresh()
+
+    def sync_tasks(self) -> None:
+        """Give each department its tasks for this family as the answers decide them."""
+        if self.session is not None and self.window.store.sync_tasks(self.case_id, self.session.result, self.book):
+            self.reload_row()
 
     def set_case_status(self, status: str) -> None:
         if self.case_id is not None and self.row is not None and status != self.row.status:

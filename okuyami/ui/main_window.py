@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
 
 from ..core.problems import Problem
 from ..core.rulebook import Rulebook
-from ..store.db import Store
+from ..store.database import StoreError
+from ..store.store import Store
 from ..store.rules_cache import load_rules
 from .case_list import CaseListPage
 from .case_page import CasePage
@@ -78,7 +79,20 @@ class MainWindow(QMainWindow):
     def new_case(self) -> None:
         if self.book is None:
             return
-        self.open_case(self.store.create_case(self.clerk))
+        try:
+            case_id = self.store.create_case(self.clerk)
+        except StoreError as exc:
+            self.show_store_error(exc)
+            return
+        self.open_case(case_id)
+
+    def show_store_error(self, exc: StoreError) -> None:
+        """A store problem (server unreachable, a change refused): said plainly, without blocking the counter."""
+        self.statusBar().showMessage(str(exc), 15000)
+        box = QMessageBox(QMessageBox.Warning, "データベース", str(exc), QMessageBox.Ok, self)
+        box.setWindowModality(Qt.WindowModal)
+        self.store_dialog = box
+        box.open()
 
     # -- rulebook -------------------------------------------------------------------------------------
     def reload_rules(self) -> None:

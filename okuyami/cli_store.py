@@ -1,0 +1,388 @@
+"""The shared store's command line (contract §8): ``okuyami db …``, ``cases …``, ``tasks …``, ``audit``.
+
+Other systems and terminals rely on these commands, so their names, options and JSON fields are fixed by the
+contract. ``--db URL`` (or ``$OKUYAMI_DB``) chooses the store, ``--operator NAME`` (or ``$OKUYAMI_OPERATOR``)
+names who acts; both are accepted before or after the subcommand. A database that cannot be reached, or a refused
+change, is exit 1 with a Japanese message naming the reason — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .core.case import load_case_doc
+from .core.facts import FACTS, UNKNOWN_LITERAL, check_value
+from .core.problems import InvalidInput, display_path
+from .core.rulebook import Rulebook, load_rulebook
+from .core.wareki import parse_date
+from .store import migrate
+from .store.cases import STATE_LABELS, TASK_LABELS
+from .store.database import Database, StoreError, resolve_url, to_jst
+from .store.schema import TASK_STATUSES
+from .store.store import Store
+from .store.casefile import case_to_document, evaluate_row, values_from_case
+
+
+class UsageError(Exception):
+    """Bad usage (exit 2)."""
+
+
+def _maybe(word: str, known) -> str:
+    """「（もしかして 'kokuho'？）」 for a near miss, else nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"（もしかして '{close[0]}'？）" if close else ""
+
+
+def _today() -> dt.date:
+    value = os.environ.get("OKUYAMI_TODAY")
+    return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
+def _operator(args) -> str:
+    import getpass
+
+    name = getattr(args, "operator", None) or os.environ.get("OKUYAMI_OPERATOR")
+    if not name:
+        try:
+            name = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no login name on this system
+            name = ""
+    return name
+
+
+def _store(args, *, auto_upgrade: bool | None = None) -> Store:
+    return Store.open(getattr(args, "db", None), operator=_operator(args), auto_upgrade=auto_upgrade)
+
+
+def _book(args) -> Rulebook:
+    return load_rulebook(getattr(args, "rules", None))
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日付が読めません：{text}（{exc}）") from None
+
+
+def _emit(items: list[dict], fmt: str, text_lines) -> None:
+    if fmt == "json":
+        print(json.dumps(items, ensure_ascii=False, indent=2))
+    else:
+        for line in text_lines():
+            print(line)
+
+
+def _sync(store: Store, book: Rulebook, case_id: int) -> None:
+    row = store.get(case_id)
+    result = evaluate_row(book, row)
+    if result is not None:
+        store.sync_tasks(case_id, result, book)
+
+
+# -- db ------------------------------------------------------------------------------------------------------
+def cmd_db_upgrade(args) -> int:
+    db = Database(resolve_url(args.db))
+    try:
+        before, after = migrate.upgrade(db)
+        if before is None or before != after:
+            with db.write() as conn:
+                from .store.cases import reindex_search
+                reindex_search(conn)
+    finally:
+        db.dispose()
+    if before == after:
+        print(f"{db.describe()}: スキーマは最新です（{after}）。変更はありません。")
+    else:
+        print(f"{db.describe()}: スキーマを {before or '（なし）'} から {after} にしました。")
+    return 0
+
+
+def cmd_db_purge(args) -> int:
+    days = args.retention_days
+    if days is None:
+        try:
+            days = int(getattr(_book(args).root.settings, "retention_days", 0) or 0) or 1825
+        except InvalidInput:
+            days = 1825
+    store = _store(args)
+    try:
+        ids = store.purge(days)
+    finally:
+        store.close()
+    print(f"完了から{days}日を過ぎた案件 {len(ids)}件を削除しました" + (f"（案件番号 {', '.join(map(str, ids))}）" if ids else "")
+          + "。監査ログには記録が残ります。")
+    return 0
+
+
+# -- cases ---------------------------------------------------------------------------------------------------
+def cmd_cases_add(args) -> int:
+    book = _book(args)
+    shown = display_path(args.case)
+    case, _doc = load_case_doc(Path(args.case), shown, today=_today())
+    store = _store(args)
+    try:
+        case_id = store.create_case(values=values_from_case(case), visit=False)
+        for fact, value in case.facts.items():
+            store.set_answer(case_id, fact, value, source=args.source)
+        _sync(store, book, case_id)
+    finally:
+        store.close()
+    print(case_id)
+    return 0
+
+
+def _case_number(text: str) -> int:
+    digits = text.strip().lstrip("#")
+    if not digits.isdigit():
+        raise UsageError(f"案件番号は数字です：{text}")
+    return int(digits)
+
+
+def cmd_cases_show(args) -> int:
+    store = _store(args)
+    try:
+        row = store.view(_case_number(args.number))
+    finally:
+        store.close()
+    doc = case_to_document(row)
+    if args.format == "yaml":
+        sys.stdout.write(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_flow_style=False))
+        return 0
+    out: dict[str, Any] = {"number": row.id, "version": row.version, "state": row.state, **doc,
+                           "tasks": [{"procedure": t.procedure, "department": t.department, "status": t.status,
+                                      "note": t.note, "applies": t.applies, "version": t.version,
+                                      "updated_at": to_jst(t.updated_at).isoformat(timespec="seconds")}
+                                     for t in sorted(row.tasks.values(), key=lambda t: t.procedure)],
+                           "sources": dict(sorted(row.sources.items())),
+                           "warnings": _warnings(row)}
+    print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def _warnings(row) -> list[str]:
+    """外字 (private-use characters) in anything that prints."""
+    found = []
+    for part in ("deceased", "applicant", "funeral"):
+        for key, value in getattr(row, part).items():
+            chars = [c for c in str(value) if 0xE000 <= ord(c) <= 0xF8FF]
+            if chars:
+                found.append(f"外字あり: {part}.{key} " + " ".join(f"U+{ord(c):04X}" for c in chars))
+    return found
+
+
+def cmd_cases_list(args) -> int:
+    store = _store(args)
+    try:
+        rows = store.list_cases(args.search or "", limit=args.limit, date=args.date, audited=True)
+    finally:
+        store.close()
+    _emit([r.to_json() for r in rows], args.format, lambda: (
+        f"{r.id:>6}  {r.deceased_name or '（氏名未入力）'}  死亡日 {r.death_date or '—'}  {STATE_LABELS[r.state]}"
+        f"  未完了 {r.open_tasks}件  更新 {to_jst(r.updated_at):%Y-%m-%d %H:%M}" for r in rows))
+    return 0
+
+
+def _parse_value(fact: str, text: str) -> Any:
+    d = FACTS.get(fact)
+    if d is None or d.derived and not d.askable:
+        raise StoreError(f"質問（事実）名 '{fact}' はありません{_maybe(fact, FACTS)}。")
+    if text == UNKNOWN_LITERAL:
+        value: Any = text
+    elif d.kind == "bool":
+        words = {"true": True, "false": False, "はい": True, "いいえ": False, "yes": True, "no": False}
+        value = words.get(text.strip().lower(), text)
+    elif d.kind == "int":
+        import unicodedata
+        t = unicodedata.normalize("NFKC", text).strip()
+        value = int(t) if t.isdigit() else text
+    else:
+        value = text
+    expected = check_value(d, value)
+    if expected:
+        raise StoreError(f"'{fact}' の値は {expected} です（'{text}' は使えません）。")
+    return value
+
+
+def cmd_cases_answer(args) -> int:
+    case_id = _case_number(args.number)
+    if args.clear == (args.value is not None):
+        raise UsageError("VALUE か --clear のどちらか一方を指定してください")
+    book = _book(args)
+    store = _store(args)
+    try:
+        if args.clear:
+            version = store.clear_answer(case_id, args.fact, if_version=args.if_version)
+        else:
+            value = _parse_value(args.fact, args.value)
+            version = store.set_answer(case_id, args.fact, value, source=args.source, if_version=args.if_version)
+        _sync(store, book, case_id)
+        version = store.get(case_id).version
+    finally:
+        store.close()
+    print(f"案件 {case_id}: {args.fact} を{'取り消しました' if args.clear else '記録しました'}（版 {version}）")
+    return 0
+
+
+# -- tasks ---------------------------------------------------------------------------------------------------
+def _check_department(book: Rulebook, dept: str) -> None:
+    known = {**book.root.departments, **book.root.agencies}
+    if dept not in known:
+        raise StoreError(f"課・機関のID '{dept}' は rules.yaml にありません{_maybe(dept, known)}。")
+
+
+def cmd_tasks_list(args) -> int:
+    if args.department:
+        _check_department(_book(args), args.department)
+    store = _store(args)
+    try:
+        lines = store.work_list(department=args.department, date=args.date)
+    finally:
+        store.close()
+    _emit([t.to_json() for t in lines], args.format, lambda: (
+        f"{t.case:>6}  {t.deceased or '（氏名未入力）'}  {t.procedure}  [{t.department}]  {TASK_LABELS[t.status]}"
+        + (f"  来庁 {to_jst(t.visit):%m/%d %H:%M}" if t.visit else "") + (f"  メモ：{t.note}" if t.note else "")
+        for t in lines))
+    return 0
+
+
+def cmd_tasks_set(args) -> int:
+    case_id = _case_number(args.number)
+    book = _book(args)
+    rule = book.rules.get(args.procedure)
+    if rule is None:
+        raise StoreError(f"手続きコード '{args.procedure}' はルールブックにありません{_maybe(args.procedure, book.rules)}。")
+    from .store.tasks import department_of
+
+    store = _store(args)
+    try:
+        version = store.set_task(case_id, args.procedure, args.status, note=args.note,
+                                 department=department_of(book, rule), if_version=args.if_version)
+    finally:
+        store.close()
+    print(f"案件 {case_id}: {args.procedure} → {TASK_LABELS[args.status]}（手続きの版 {version}）")
+    return 0
+
+
+# -- audit ---------------------------------------------------------------------------------------------------
+def cmd_audit(args) -> int:
+    since = dt.datetime.combine(args.since, dt.time(), to_jst(dt.datetime.now(dt.timezone.utc)).tzinfo) \
+        if args.since else None
+    store = _store(args)
+    try:
+        entries = store.audit_entries(case_id=_case_number(args.case) if args.case else None, since=since)
+    finally:
+        store.close()
+    _emit([e.to_json() for e in entries], args.format, lambda: (
+        f"{to_jst(e.at):%Y-%m-%d %H:%M:%S}  {e.operator or '（不明）'}@{e.terminal}  {e.describe_ja()}"
+        + (f"  案件 {e.case}" if e.case else "") for e in entries))
+    return 0
+
+
+# -- parser --------------------------------------------------------------------------------------------------
+def common_options(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """--db and --operator, accepted before or after the subcommand (a subcommand's copy never hides the top's)."""
+    default = None if top else argparse.SUPPRESS
+    p.add_argument("--db", default=default, metavar="URL",
+                   help="the case store: a file path, sqlite:///PATH or postgresql://USER@HOST/DB (default: $OKUYAMI_DB "
+                        "or the user data folder)")
+    p.add_argument("--operator", default=default, metavar="NAME",
+                   help="who acts, for the audit log (default: $OKUYAMI_OPERATOR or the login name)")
+
+
+def _rules_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
+
+
+def add_commands(sub) -> None:
+    db = sub.add_parser("db", help="the case store: create or migrate the schema, purge old cases")
+    db_sub = db.add_subparsers(dest="db_command", metavar="SUBCOMMAND")
+    up = db_sub.add_parser("upgrade", help="create the schema or migrate it to this version (safe to repeat)")
+    common_options(up)
+    up.set_defaults(func=cmd_db_upgrade)
+    pg = db_sub.add_parser("purge", help="remove cases closed longer than the retention period (audited)")
+    common_options(pg)
+    _rules_option(pg)
+    pg.add_argument("--retention-days", type=int, default=None,
+                    help="days after closing (default: rules.yaml settings.retention_days, else 1825 = 5 years)")
+    pg.set_defaults(func=cmd_db_purge)
+
+    cases = sub.add_parser("cases", help="cases in the store: add, show, list, answer")
+    c_sub = cases.add_subparsers(dest="cases_command", metavar="SUBCOMMAND")
+    add = c_sub.add_parser("add", help="store a case file (contract §1); prints the new case number")
+    add.add_argument("case", help="case file (YAML)")
+    add.add_argument("--source", choices=("counter", "phone", "juki"), default="counter")
+    common_options(add)
+    _rules_option(add)
+    add.set_defaults(func=cmd_cases_add)
+    show = c_sub.add_parser("show", help="one case as a case file (yaml) or with tasks and sources (json)")
+    show.add_argument("number")
+    show.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    common_options(show)
+    show.set_defaults(func=cmd_cases_show)
+    ls = c_sub.add_parser("list", help="cases, most recently changed first")
+    ls.add_argument("--date", type=_date, default=None, help="cases visiting, booked, created or changed that day")
+    ls.add_argument("--search", default=None, help="name, kana, case number, 和暦 or western date")
+    ls.add_argument("--format", choices=("json", "text"), default="text")
+    ls.add_argument("--limit", type=int, default=200)
+    common_options(ls)
+    ls.set_defaults(func=cmd_cases_list)
+    ans = c_sub.add_parser("answer", help="record one answer (unknown for わからない) or --clear it")
+    ans.add_argument("number")
+    ans.add_argument("fact")
+    ans.add_argument("value", nargs="?", default=None)
+    ans.add_argument("--clear", action="store_true")
+    ans.add_argument("--if-version", type=int, default=None, metavar="V",
+                     help="refuse if the case changed since version V")
+    ans.add_argument("--source", choices=("counter", "phone", "juki"), default="counter")
+    common_options(ans)
+    _rules_option(ans)
+    ans.set_defaults(func=cmd_cases_answer)
+
+    tasks = sub.add_parser("tasks", help="the departments' work: list and set task statuses")
+    t_sub = tasks.add_subparsers(dest="tasks_command", metavar="SUBCOMMAND")
+    tl = t_sub.add_parser("list", help="tasks (without --date: every task not yet done)")
+    tl.add_argument("--department", default=None, metavar="ID", help="department or agency id from rules.yaml")
+    tl.add_argument("--date", type=_date, default=None)
+    tl.add_argument("--format", choices=("json", "text"), default="text")
+    common_options(tl)
+    _rules_option(tl)
+    tl.set_defaults(func=cmd_tasks_list)
+    ts = t_sub.add_parser("set", help="record a task's status")
+    ts.add_argument("number")
+    ts.add_argument("procedure")
+    ts.add_argument("status", choices=TASK_STATUSES)
+    ts.add_argument("--note", default=None)
+    ts.add_argument("--if-version", type=int, default=None, metavar="V")
+    common_options(ts)
+    _rules_option(ts)
+    ts.set_defaults(func=cmd_tasks_set)
+
+    au = sub.add_parser("audit", help="the audit log: who saw, printed or changed what, when")
+    au.add_argument("--case", default=None, metavar="NUMBER")
+    au.add_argument("--since", type=_date, default=None, metavar="DATE")
+    au.add_argument("--format", choices=("json", "text"), default="text")
+    common_options(au)
+    au.set_defaults(func=cmd_audit)
+
+
+def run_guarded(func, args) -> int:
+    """Store commands: Japanese one-line messages for every expected failure."""
+    try:
+        return func(args)
+    except UsageError as exc:
+        print(f"okuyami: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"okuyami: {exc}", file=sys.stderr)
+        return 1

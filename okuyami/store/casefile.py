@@ -1,0 +1,57 @@
+"""Between a stored case and the contract's case file (§1): ``cases add`` / ``cases show`` and evaluation.
+
+:func:`case_to_document` gives exactly a case file that ``okuyami evaluate`` accepts; :func:`values_from_case`
+gives the ``cases`` columns of a case file; :func:`evaluate_row` runs the engine on a stored case (None while its
+dates are missing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..core.case import CASE_FORMAT, Case
+from ..core.engine import Evaluation, Session
+from ..core.rulebook import Rulebook
+from .cases import CaseRow
+from .schema import PERSON_COLUMNS
+
+_ORDER = {
+    "deceased": ("name", "kana", "sex", "birth_date", "death_date", "address", "registered_domicile"),
+    "applicant": ("name", "kana", "relationship", "birth_date", "address", "phone"),
+    "funeral": ("date", "chief_mourner"),
+}
+
+
+def _value(key: str, value: str) -> Any:
+    return dt.date.fromisoformat(value) if key.endswith("date") else value
+
+
+def case_to_document(row: CaseRow) -> dict[str, Any]:
+    """The case file (contract §1) of a stored case, keys in the contract's order, dates as dates."""
+    doc: dict[str, Any] = {"format": CASE_FORMAT}
+    for part, keys in _ORDER.items():
+        data = getattr(row, part)
+        section = {k: _value(k, data[k]) for k in keys if data.get(k)}
+        if section:
+            doc[part] = section
+    doc["facts"] = dict(sorted(row.answers.items()))
+    return doc
+
+
+def values_from_case(case: Case) -> dict[str, Any]:
+    """The ``cases`` columns for a case file's people."""
+    out: dict[str, Any] = {}
+    for (part, name), column in PERSON_COLUMNS.items():
+        section = getattr(case, part)
+        value = getattr(section, name, None) if section is not None else None
+        if value not in (None, ""):
+            out[column] = value
+    return out
+
+
+def evaluate_row(book: Rulebook, row: CaseRow) -> Evaluation | None:
+    from .workflow import case_dates
+
+    dates = case_dates(row)
+    return Session(book, dates, row.answers).result if dates else None

@@ -1,0 +1,325 @@
+"""Cases (案件): who died, who came, the funeral, the state, and the case list with search.
+
+People are columns, each changed on its own (``set_field``), so two terminals editing different fields of one case
+never overwrite each other; ``cases.version`` goes up with every change to the case, its answers or its tasks.
+The case list is one query per screen (paged), with the number of open tasks counted in the same query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..core.wareki import parse_date
+from . import audit, notices
+from .database import Actor, StaleWrite, StoreError, now
+from .schema import DATE_COLUMNS, PERSON_COLUMNS, answers, cases, tasks, visits
+
+STATE_LABELS = {"new": "未来庁", "in_progress": "受付中", "printed": "印刷済", "follow_up": "後日対応あり", "closed": "完了"}
+TASK_LABELS = {"open": "未着手", "prepared": "準備済", "done": "完了", "deferred": "後日", "not_applicable": "不要"}
+OPEN_TASK_STATUSES = ("open", "prepared", "deferred")
+ANY = object()  # "whatever it is now": no compare-and-set
+
+
+class CaseNotFound(StoreError):
+    pass
+
+
+def to_katakana(text: str) -> str:
+    """ひらがな → カタカナ (so やまだ finds ヤマダ)."""
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def _norm(text: str) -> str:
+    return to_katakana(unicodedata.normalize("NFKC", text)).replace("\u3000", " ").strip()
+
+
+def search_text(values: dict[str, Any]) -> str:
+    """What the case list searches: names and kana (with and without the space), the dates in ISO."""
+    parts: list[str] = []
+    for col in ("deceased_name", "deceased_kana", "applicant_name", "applicant_kana"):
+        v = values.get(col)
+        if v:
+            n = _norm(str(v))
+            parts += [n, n.replace(" ", "")]
+    for col in ("deceased_death_date", "deceased_birth_date"):
+        v = values.get(col)
+        if v:
+            parts.append(v.isoformat() if isinstance(v, dt.date) else str(v))
+    return " ".join(parts)
+
+
+@dataclass
+class TaskRow:
+    procedure: str
+    department: str
+    status: str
+    note: str
+    operator: str
+    updated_at: dt.datetime
+    version: int
+    applies: bool
+
+    @property
+    def label(self) -> str:
+        return TASK_LABELS[self.status]
+
+
+@dataclass
+class CaseRow:
+    """One case as read at one moment (a snapshot: its ``version`` says which)."""
+
+    id: int
+    version: int
+    state: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    created_by: str
+    closed_at: dt.datetime | None
+    deceased: dict[str, str]
+    applicant: dict[str, str]
+    funeral: dict[str, str]
+    current_question: str | None
+    language: str
+    juki_key: str | None
+    answers: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    answer_revs: dict[str, int] = field(default_factory=dict)
+    tasks: dict[str, TaskRow] = field(default_factory=dict)
+
+    @property
+    def number(self) -> int:
+        return self.id
+
+    @property
+    def title(self) -> str:
+        return self.deceased.get("name") or "（氏名未入力）"
+
+    @property
+    def status(self) -> str:
+        """The state in Japanese (受付中・印刷済・後日対応あり・完了・未来庁)."""
+        return STATE_LABELS[self.state]
+
+    @property
+    def statuses(self) -> dict[str, tuple[str, str]]:
+        """procedure → (status in Japanese, note)."""
+        return {code: (t.label, t.note) for code, t in self.tasks.items()}
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of the case list."""
+
+    id: int
+    version: int
+    state: str
+    deceased_name: str | None
+    deceased_kana: str | None
+    death_date: dt.date | None
+    applicant_name: str | None
+    updated_at: dt.datetime
+    open_tasks: int
+
+    @property
+    def status(self) -> str:
+        return STATE_LABELS[self.state]
+
+    def to_json(self) -> dict[str, Any]:
+        from .database import to_jst
+        return {"number": self.id, "deceased": self.deceased_name, "death_date":
+                self.death_date.isoformat() if self.death_date else None, "state": self.state,
+                "open_tasks": self.open_tasks, "updated_at": to_jst(self.updated_at).isoformat(timespec="seconds")}
+
+
+def create(conn: Connection, actor: Actor, *, state: str = "in_progress", values: dict[str, Any] | None = None,
+           juki_key: str | None = None) -> int:
+    at = now()
+    values = dict(values or {})
+    row = {"version": 1, "state": state, "created_at": at, "updated_at": at, "created_by": actor.operator,
+           "juki_key": juki_key, **values, "search_text": search_text(values)}
+    case_id = conn.execute(cases.insert().values(**row)).inserted_primary_key[0]
+    audit.record(conn, actor, "case.create", case_id)
+    notices.ring(conn, "case", case_id, terminal=actor.terminal)
+    return case_id
+
+
+def bump(conn: Connection, case_id: int, if_version: int | None = None) -> int:
+    """Count one change to the case; with ``if_version``, refuse (:class:`StaleWrite`) if it moved on."""
+    q = cases.update().where(cases.c.id == case_id)
+    if if_version is not None:
+        q = q.where(cases.c.version == if_version)
+    if conn.execute(q.values(version=cases.c.version + 1, updated_at=now())).rowcount == 1:
+        return conn.execute(sa.select(cases.c.version).where(cases.c.id == case_id)).scalar_one()
+    current = conn.execute(sa.select(cases.c.version).where(cases.c.id == case_id)).scalar_one_or_none()
+    if current is None:
+        raise CaseNotFound(f"案件番号 {case_id} はありません。")
+    raise StaleWrite(f"案件 {case_id} は、あなたが見ていた後に他の端末で変更されました（版 {if_version} → {current}）。"
+                     "最新の内容を読み込み直してから、もう一度操作してください。")
+
+
+def set_field(conn: Connection, actor: Actor, case_id: int, part: str, name: str, value: str | None,
+              expected: Any = ANY, if_version: int | None = None) -> int:
+    """One field of deceased / applicant / funeral (dates as ISO text). With ``expected`` (the value the clerk
+    saw), refused if another terminal changed that field meanwhile."""
+    column = PERSON_COLUMNS.get((part, name))
+    if column is None:
+        raise KeyError(f"{part}.{name}")
+    col = cases.c[column]
+    stored = dt.date.fromisoformat(value) if (value and column in DATE_COLUMNS) else (value or None)
+    q = cases.update().where(cases.c.id == case_id)
+    if expected is not ANY:
+        old = dt.date.fromisoformat(expected) if (expected and column in DATE_COLUMNS) else (expected or None)
+        q = q.where(col.is_(None) if old is None else col == old)
+    if conn.execute(q.values({column: stored})).rowcount != 1:
+        if conn.execute(sa.select(cases.c.id).where(cases.c.id == case_id)).first() is None:
+            raise CaseNotFound(f"案件番号 {case_id} はありません。")
+        raise StaleWrite(f"「{name}」は他の端末で先に変更されていました。最新の内容を読み込み直しました。")
+    version = bump(conn, case_id, if_version)
+    row = conn.execute(sa.select(*[cases.c[c] for c in PERSON_COLUMNS.values()]).where(cases.c.id == case_id)).mappings().one()
+    conn.execute(cases.update().where(cases.c.id == case_id).values(search_text=search_text(dict(row))))
+    audit.record(conn, actor, "case.update", case_id, field=f"{part}.{name}")
+    notices.ring(conn, "case", case_id, terminal=actor.terminal)
+    return version
+
+
+def set_state(conn: Connection, actor: Actor, case_id: int, state: str, if_version: int | None = None) -> None:
+    if state not in STATE_LABELS:
+        raise ValueError(state)
+    bump(conn, case_id, if_version)
+    conn.execute(cases.update().where(cases.c.id == case_id).values(
+        state=state, closed_at=now() if state == "closed" else None))
+    audit.record(conn, actor, "case.state", case_id, state=state)
+    notices.ring(conn, "case", case_id, terminal=actor.terminal)
+
+
+def set_current_question(conn: Connection, case_id: int, fact: str | None) -> None:
+    """Where the interview stands (not a change of the case's content: no version, no audit)."""
+    conn.execute(cases.update().where(cases.c.id == case_id).values(current_question=fact))
+
+
+def set_language(conn: Connection, actor: Actor, case_id: int, language: str) -> None:
+    conn.execute(cases.update().where(cases.c.id == case_id).values(language=language))
+    audit.record(conn, actor, "case.update", case_id, field="language")
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def load(conn: Connection, case_id: int) -> CaseRow:
+    r = conn.execute(sa.select(cases).where(cases.c.id == case_id)).mappings().first()
+    if r is None:
+        raise CaseNotFound(f"案件番号 {case_id} はありません。")
+    people: dict[str, dict[str, str]] = {"deceased": {}, "applicant": {}, "funeral": {}}
+    for (part, name), column in PERSON_COLUMNS.items():
+        if r[column] not in (None, ""):
+            people[part][name] = _iso(r[column])
+    row = CaseRow(r["id"], r["version"], r["state"], r["created_at"], r["updated_at"], r["created_by"], r["closed_at"],
+                  people["deceased"], people["applicant"], people["funeral"], r["current_question"], r["language"],
+                  r["juki_key"])
+    for a in conn.execute(sa.select(answers).where(answers.c.case_id == case_id)).mappings():
+        row.answers[a["fact"]] = json.loads(a["value"])
+        row.sources[a["fact"]] = a["source"]
+        row.answer_revs[a["fact"]] = a["rev"]
+    for t in conn.execute(sa.select(tasks).where(tasks.c.case_id == case_id)).mappings():
+        row.tasks[t["procedure"]] = TaskRow(t["procedure"], t["department"], t["status"], t["note"], t["operator"],
+                                            t["updated_at"], t["version"], bool(t["applies"]))
+    return row
+
+
+def _search_filter(search: str, today: dt.date | None = None):
+    """name / kana (ひらがな・カタカナ・半角) / 案件番号 / 和暦 or western date; every word must match."""
+    clauses = []
+    for word in _norm(search).split():
+        number = word.lstrip("#").removeprefix("No.").removeprefix("NO.")
+        if number.isdigit() and len(number) <= 7:  # 案件番号
+            clauses.append(cases.c.id == int(number))
+            continue
+        if number.isdigit() and len(number) == 8:  # YYYYMMDD
+            word = f"{number[:4]}-{number[4:6]}-{number[6:]}"
+        options = [cases.c.search_text.like(f"%{word}%")]
+        if any(ch.isdigit() for ch in word):
+            try:
+                options.append(cases.c.search_text.like(f"%{parse_date(word).isoformat()}%"))
+            except ValueError:
+                pass
+        clauses.append(sa.or_(*options))
+    return sa.and_(*clauses) if clauses else None
+
+
+def _open_tasks_count():
+    return (sa.select(sa.func.count()).select_from(tasks)
+            .where(tasks.c.case_id == cases.c.id, tasks.c.applies.is_(True),
+                   tasks.c.status.in_(OPEN_TASK_STATUSES)).scalar_subquery())
+
+
+def list_cases(conn: Connection, search: str = "", *, limit: int = 50, offset: int = 0,
+               date: dt.date | None = None) -> list[CaseSummary]:
+    """One page of the case list, most recently changed first, in one query."""
+    q = sa.select(cases.c.id, cases.c.version, cases.c.state, cases.c.deceased_name, cases.c.deceased_kana,
+                  cases.c.deceased_death_date, cases.c.applicant_name, cases.c.updated_at,
+                  _open_tasks_count().label("open_tasks"))
+    where = _search_filter(search)
+    if where is not None:
+        q = q.where(where)
+    if date is not None:
+        q = q.where(_on_date(date))
+    q = q.order_by(cases.c.updated_at.desc(), cases.c.id.desc()).limit(limit).offset(offset)
+    return [CaseSummary(*r) for r in conn.execute(q)]
+
+
+def count_cases(conn: Connection, search: str = "", date: dt.date | None = None) -> int:
+    q = sa.select(sa.func.count()).select_from(cases)
+    where = _search_filter(search)
+    if where is not None:
+        q = q.where(where)
+    if date is not None:
+        q = q.where(_on_date(date))
+    return conn.execute(q).scalar_one()
+
+
+def _day_bounds(date: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    from .database import JST
+    start = dt.datetime.combine(date, dt.time(), JST)
+    return start, start + dt.timedelta(days=1)
+
+
+def _on_date(date: dt.date):
+    """Cases with a visit (started or booked) on that day (Japan time), or created or changed that day."""
+    start, end = _day_bounds(date)
+    visit = sa.exists().where(visits.c.case_id == cases.c.id, sa.or_(
+        visits.c.started_at.between(start, end), visits.c.scheduled_at.between(start, end)))
+    return sa.or_(visit, cases.c.created_at.between(start, end), cases.c.updated_at.between(start, end))
+
+
+def delete(conn: Connection, actor: Actor, case_id: int, action: str = "case.delete") -> None:
+    for table in (answers, tasks):
+        conn.execute(table.delete().where(table.c.case_id == case_id))
+    from .schema import print_log
+    conn.execute(print_log.delete().where(print_log.c.case_id == case_id))
+    conn.execute(visits.delete().where(visits.c.case_id == case_id))
+    if conn.execute(cases.delete().where(cases.c.id == case_id)).rowcount != 1:
+        raise CaseNotFound(f"案件番号 {case_id} はありません。")
+    audit.record(conn, actor, action, case_id)
+    notices.ring(conn, "case", case_id, terminal=actor.terminal)
+
+
+def closed_before(conn: Connection, cutoff: dt.datetime) -> list[int]:
+    q = sa.select(cases.c.id).where(cases.c.state == "closed", cases.c.closed_at.is_not(None),
+                                    cases.c.closed_at < cutoff).order_by(cases.c.id)
+    return [r[0] for r in conn.execute(q)]
+
+
+def reindex_search(conn: Connection) -> int:
+    """Recompute ``search_text`` where it is empty (after carrying over an old database)."""
+    cols = [cases.c.id] + [cases.c[c] for c in PERSON_COLUMNS.values()]
+    rows = conn.execute(sa.select(*cols).where(cases.c.search_text == "")).mappings().all()
+    for r in rows:
+        conn.execute(cases.update().where(cases.c.id == r["id"]).values(search_text=search_text(dict(r))))
+    return len(rows)

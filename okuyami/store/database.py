@@ -1,0 +1,215 @@
+"""The connection to the shared case store (共有データベース): SQLite on one PC or the city's PostgreSQL server.
+
+The backend is chosen by a URL (``--db`` / ``$OKUYAMI_DB``):
+
+- a file path or ``sqlite:///PATH`` — SQLite (the default: ``okuyami.sqlite3`` in the user data folder), WAL;
+- ``postgresql://USER@HOST:PORT/DBNAME`` or ``postgresql:///DBNAME?host=/var/run/postgresql`` — any libpq URI
+  (psycopg 3); passwords come from ``~/.pgpass`` / ``PGPASSWORD`` and are never printed or logged.
+
+One implementation serves both (SQLAlchemy 2 Core). Every failure a clerk or an IT person can meet is a
+:class:`StoreError` with a Japanese message that says what happened and what to do; never a traceback.
+Times are stored in UTC with a time zone and shown in Japan time (:func:`to_jst`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import socket
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from platformdirs import user_data_dir
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+class StoreError(Exception):
+    """A problem with the store, said in Japanese for the person at the terminal."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached (network down, server stopped, wrong address)."""
+
+
+class StaleWrite(StoreError):
+    """A change made from a copy that is no longer current: refused, the screen must reload."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was made by a newer okuyami: this version must not touch it."""
+
+
+class SchemaMissing(StoreError):
+    """The database has no okuyami tables yet (``okuyami db upgrade`` creates them)."""
+
+
+def now() -> dt.datetime:
+    """The current time, aware, in UTC (what is stored)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def to_jst(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as Japan time (日本時間) for showing."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(JST)
+
+
+def default_data_dir() -> Path:
+    """``$OKUYAMI_DATA_DIR``, else the platform's user data folder (``%LOCALAPPDATA%\\okuyami`` on Windows)."""
+    env = os.environ.get("OKUYAMI_DATA_DIR")
+    return Path(env) if env else Path(user_data_dir("okuyami", appauthor=False))
+
+
+def terminal_name() -> str:
+    """This PC as recorded in the audit log: ``$OKUYAMI_TERMINAL`` or the host name."""
+    return os.environ.get("OKUYAMI_TERMINAL") or socket.gethostname() or "unknown"
+
+
+def resolve_url(db: str | os.PathLike | None, data_dir: Path | None = None) -> str:
+    """The SQLAlchemy URL for ``--db`` / ``$OKUYAMI_DB`` / the default SQLite file."""
+    raw = str(db) if db else os.environ.get("OKUYAMI_DB", "")
+    if not raw:
+        folder = Path(data_dir) if data_dir else default_data_dir()
+        return f"sqlite:///{folder / 'okuyami.sqlite3'}"
+    if raw.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        return "postgresql+psycopg://" + raw.split("://", 1)[1]
+    if raw.startswith("sqlite:"):
+        return raw
+    if re.match(r"^[a-z][a-z0-9+]*://", raw):
+        raise StoreError(f"データベースの指定 {safe_url(raw)} は使えません。ファイルのパス、sqlite:///パス、"
+                         "または postgresql://ユーザー@サーバー/データベース名 を指定してください。")
+    return f"sqlite:///{Path(raw).expanduser().absolute()}"
+
+
+def safe_url(url: str) -> str:
+    """A URL fit to print: any password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True).replace("postgresql+psycopg", "postgresql")
+    except Exception:  # noqa: BLE001 - not a URL at all: show it without anything after a colon-at
+        return re.sub(r":[^:@/]*@", ":***@", url)
+
+
+def _describe_connect_error(url: str, exc: Exception) -> str:
+    where = safe_url(url)
+    text = str(getattr(exc, "orig", exc) or exc)
+    if "password authentication failed" in text or "no password supplied" in text:
+        why = "ユーザー名かパスワードが違います（~/.pgpass または PGPASSWORD を確認してください）"
+    elif "does not exist" in text and "database" in text:
+        why = "そのデータベースがありません（情報システム担当に確認してください）"
+    elif "role" in text and "does not exist" in text:
+        why = "そのユーザー（ロール）がサーバーにありません"
+    elif "unable to open database file" in text:
+        why = "ファイルを開けません（フォルダがあるか、書き込めるかを確認してください）"
+    else:
+        why = "サーバーが止まっているか、ネットワークがつながっていません"
+    return f"データベース（{where}）に接続できません：{why}。"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts (操作者) and where (端末): recorded with every change and every read of personal data."""
+
+    operator: str
+    terminal: str
+
+
+class Database:
+    """An engine for one store URL, with write transactions that serialize properly on both backends.
+
+    SQLite: WAL, foreign keys on, a busy timeout so two processes wait for each other instead of failing, and
+    ``BEGIN IMMEDIATE`` for write transactions (the write lock is taken up front, so a read-then-write cannot
+    interleave with another writer). PostgreSQL: READ COMMITTED with row-level compare-and-set updates.
+    """
+
+    def __init__(self, url: str, *, connect_timeout: int = 5):
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            path = url.split("sqlite:///", 1)[-1]
+            if path and path != ":memory:":
+                try:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"データベースのフォルダを作れません（{Path(path).parent}）：{exc.strerror}") from None
+            self.engine: Engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=3,
+                                           connect_args={"connect_timeout": connect_timeout,
+                                                         "application_name": "okuyami"})
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def describe(self) -> str:
+        return safe_url(self.url)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction (committed on success, rolled back on any error)."""
+        with self._translate():
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(okuyami_write=True)
+                with conn.begin():
+                    yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._translate():
+            with self.engine.connect() as conn:
+                with conn.begin():
+                    yield conn
+
+    @contextmanager
+    def _translate(self) -> Iterator[None]:
+        try:
+            yield
+        except StoreError:
+            raise
+        except sa.exc.OperationalError as exc:
+            text = str(exc.orig)
+            if self.is_sqlite and "locked" in text:
+                raise StoreUnavailable("データベースが他の端末の処理で使用中です。少し待ってからもう一度操作してください。") from None
+            if self.is_sqlite and "unable to open" not in text:
+                raise StoreError(f"データベースの操作に失敗しました：{text}") from None
+            raise StoreUnavailable(_describe_connect_error(self.url, exc)) from None
+        except sa.exc.InterfaceError as exc:
+            raise StoreUnavailable(_describe_connect_error(self.url, exc)) from None
+        except sa.exc.DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StoreUnavailable(_describe_connect_error(self.url, exc)) from None
+            raise
+
+    def ping(self) -> None:
+        """Raises :class:`StoreUnavailable` when the database cannot be reached."""
+        with self.read() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_begin)
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("okuyami_write") else "BEGIN")

@@ -1,0 +1,159 @@
+"""The tables of the shared case store (テーブル定義), one SQLAlchemy Core definition for SQLite and PostgreSQL.
+
+Nothing is a JSON blob rewritten whole: a case's people are columns updated one at a time, each answer is one row
+(``answers``: value, source ``counter`` / ``phone`` / ``juki``, operator, time, revision), each procedure's work is
+one row (``tasks``: department, status, note, operator, time, version). ``cases.version`` goes up with every change
+to a case, its answers or its tasks: a write that says which version it was made from is refused when the case
+has moved on. ``audit_log`` is append-only (triggers refuse UPDATE and DELETE on both backends); ``notices`` is
+the durable record that terminals poll (and that PostgreSQL's NOTIFY only rings the bell for).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """A point in time stored in UTC: ``timestamptz`` on PostgreSQL; ISO text in UTC on SQLite. Read back aware."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store aware times only")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s", "pk": "pk_%(table_name)s", "ck": "ck_%(table_name)s_%(constraint_name)s",
+})
+
+CASE_STATES = ("new", "in_progress", "printed", "follow_up", "closed")
+TASK_STATUSES = ("open", "prepared", "done", "deferred", "not_applicable")
+ANSWER_SOURCES = ("counter", "phone", "juki")
+
+# deceased / applicant / funeral fields (contract §1) → column
+PERSON_COLUMNS = {
+    ("deceased", "name"): "deceased_name", ("deceased", "kana"): "deceased_kana", ("deceased", "sex"): "deceased_sex",
+    ("deceased", "birth_date"): "deceased_birth_date", ("deceased", "death_date"): "deceased_death_date",
+    ("deceased", "address"): "deceased_address", ("deceased", "registered_domicile"): "deceased_registered_domicile",
+    ("applicant", "name"): "applicant_name", ("applicant", "kana"): "applicant_kana",
+    ("applicant", "relationship"): "applicant_relationship", ("applicant", "birth_date"): "applicant_birth_date",
+    ("applicant", "address"): "applicant_address", ("applicant", "phone"): "applicant_phone",
+    ("funeral", "date"): "funeral_date", ("funeral", "chief_mourner"): "funeral_chief_mourner",
+}
+DATE_COLUMNS = {"deceased_birth_date", "deceased_death_date", "applicant_birth_date", "funeral_date"}
+
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),  # 案件番号
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("state", sa.String(20), nullable=False, server_default="in_progress"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False, server_default=""),
+    sa.Column("closed_at", UTCDateTime, nullable=True),
+    *[sa.Column(col, sa.Date if col in DATE_COLUMNS else sa.Text, nullable=True) for col in PERSON_COLUMNS.values()],
+    sa.Column("current_question", sa.String(100), nullable=True),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    sa.Column("juki_key", sa.String(40), nullable=True, unique=True),  # 宛名番号 (core-system import)
+    sa.Column("language", sa.String(10), nullable=False, server_default="ja"),
+    sa.CheckConstraint("state IN ('new','in_progress','printed','follow_up','closed')", name="state"),
+)
+sa.Index("ix_cases_updated", cases.c.updated_at.desc(), cases.c.id.desc())
+sa.Index("ix_cases_death_date", cases.c.deceased_death_date)
+
+answers = sa.Table(
+    "answers", metadata,
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("fact", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),  # JSON: true / 2 / "kouki" / "unknown"
+    sa.Column("source", sa.String(10), nullable=False),
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("rev", sa.Integer, nullable=False, server_default="1"),
+    sa.CheckConstraint("source IN ('counter','phone','juki')", name="source"),
+)
+
+tasks = sa.Table(
+    "tasks", metadata,
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("procedure", sa.String(100), primary_key=True),
+    sa.Column("department", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("applies", sa.Boolean, nullable=False, server_default=sa.true()),  # false: the answers no longer call for it
+    sa.CheckConstraint("status IN ('open','prepared','done','deferred','not_applicable')", name="status"),
+)
+sa.Index("ix_tasks_department_status", tasks.c.department, tasks.c.status)
+
+visits = sa.Table(
+    "visits", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False, server_default="counter"),  # counter / phone
+    sa.Column("office", sa.String(100), nullable=False, server_default=""),
+    sa.Column("scheduled_at", UTCDateTime, nullable=True),  # a booked time (reservations)
+    sa.Column("started_at", UTCDateTime, nullable=True),
+    sa.Column("ended_at", UTCDateTime, nullable=True),
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
+)
+
+print_log = sa.Table(
+    "print_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
+    sa.Column("what", sa.Text, nullable=False, server_default="{}"),  # JSON
+)
+
+audit_log = sa.Table(  # append-only: see the triggers in the migrations
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("operator", sa.String(100), nullable=False),
+    sa.Column("terminal", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(50), nullable=False),
+    sa.Column("case_id", sa.Integer, nullable=True),  # no foreign key: the entry outlives a purged case
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),  # JSON, never personal values
+)
+sa.Index("ix_audit_case", audit_log.c.case_id, audit_log.c.id)
+sa.Index("ix_audit_at", audit_log.c.at)
+
+notices = sa.Table(
+    "notices", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("case_id", sa.Integer, nullable=True),
+    sa.Column("department", sa.String(100), nullable=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
+)
+
+operators = sa.Table(
+    "operators", metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("last_seen", UTCDateTime, nullable=False),
+)

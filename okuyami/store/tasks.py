@@ -1,0 +1,163 @@
+"""Tasks (各課の手続き): one row per case × procedure — the department's work for a family.
+
+Status ``open`` (未着手) → ``prepared`` (準備済: the forms are ready) → ``done`` (完了); or ``deferred`` (後日) /
+``not_applicable`` (不要), with a note, the operator, the time and a version. :func:`sync` keeps the rows in step
+with the engine: a procedure that starts to apply gets an ``open`` task for its department; one that no longer
+applies loses an untouched task, while a task somebody already worked on is kept (``applies`` false) so nothing a
+department recorded is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..core.engine import Evaluation
+from ..core.rulebook import Rule, Rulebook
+from . import audit, notices
+from .cases import ANY, OPEN_TASK_STATUSES, TASK_LABELS, CaseNotFound, bump
+from .database import JST, Actor, StaleWrite, now, to_jst
+from .schema import TASK_STATUSES, cases, tasks, visits
+
+
+def department_of(book: Rulebook, rule: Rule) -> str:
+    """The department id (rules.yaml ``departments:``) of a procedure's counter, or the outside agency's id."""
+    if rule.spec.counter:
+        return book.root.counters[rule.spec.counter].department
+    return rule.spec.agency or ""
+
+
+def set_status(conn: Connection, actor: Actor, case_id: int, procedure: str, status: str, *,
+               note: str | None = None, department: str | None = None, expected_version: Any = ANY,
+               if_version: int | None = None) -> int:
+    """Record a department's work on one procedure; returns the task's new version."""
+    if status not in TASK_STATUSES:
+        raise ValueError(status)
+    bump(conn, case_id, if_version)
+    values: dict[str, Any] = {"status": status, "operator": actor.operator, "updated_at": now()}
+    if note is not None:
+        values["note"] = note
+    q = tasks.update().where(tasks.c.case_id == case_id, tasks.c.procedure == procedure)
+    if expected_version is not ANY and expected_version is not None:
+        q = q.where(tasks.c.version == expected_version)
+    if conn.execute(q.values(**values, version=tasks.c.version + 1)).rowcount == 0:
+        if expected_version is not ANY and expected_version is not None:
+            raise StaleWrite(f"手続き「{procedure}」の対応は、他の端末で先に変更されていました。最新の内容を読み込み直しました。")
+        conn.execute(tasks.insert().values(case_id=case_id, procedure=procedure, department=department or "",
+                                           note=note or "", version=1, applies=True,
+                                           **{k: v for k, v in values.items() if k != "note"}))
+    if status == "deferred":  # the case list shows that it waits for a return visit
+        conn.execute(cases.update().where(cases.c.id == case_id, cases.c.state.in_(("in_progress", "printed", "new")))
+                     .values(state="follow_up"))
+    version = conn.execute(sa.select(tasks.c.version, tasks.c.department).where(
+        tasks.c.case_id == case_id, tasks.c.procedure == procedure)).one()
+    audit.record(conn, actor, "task.set", case_id, procedure=procedure, status=status)
+    notices.ring(conn, "task", case_id, department=version.department, terminal=actor.terminal)
+    return version.version
+
+
+def sync(conn: Connection, actor: Actor, case_id: int, result: Evaluation, book: Rulebook) -> bool:
+    """Bring the case's tasks in line with the engine's result; True if anything changed."""
+    wanted = {p.code: department_of(book, p.rule) for p in result.procedures if p.rule is not None}
+    have = {r.procedure: r for r in conn.execute(sa.select(tasks).where(tasks.c.case_id == case_id))}
+    changed: set[str] = set()
+    at = now()
+    for code, dept in wanted.items():
+        row = have.get(code)
+        if row is None:
+            conn.execute(tasks.insert().values(case_id=case_id, procedure=code, department=dept, status="open",
+                                               note="", operator=actor.operator, updated_at=at, version=1,
+                                               applies=True))
+            changed.add(dept)
+        elif not row.applies or row.department != dept:
+            conn.execute(tasks.update().where(tasks.c.case_id == case_id, tasks.c.procedure == code)
+                         .values(applies=True, department=dept, version=tasks.c.version + 1))
+            changed.add(dept)
+    for code, row in have.items():
+        if code in wanted or not row.applies:
+            continue
+        untouched = row.status == "open" and not row.note and row.version == 1
+        q = tasks.delete() if untouched else tasks.update().values(applies=False, version=tasks.c.version + 1)
+        conn.execute(q.where(tasks.c.case_id == case_id, tasks.c.procedure == code))
+        changed.add(row.department)
+    if changed:
+        bump(conn, case_id)
+        for dept in sorted(changed):
+            notices.ring(conn, "task", case_id, department=dept, terminal=actor.terminal)
+    return bool(changed)
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One line of a department's work list (contract §8 ``tasks list``)."""
+
+    case: int
+    procedure: str
+    department: str
+    status: str
+    note: str
+    deceased: str | None
+    death_date: dt.date | None
+    visit: dt.datetime | None
+    updated_at: dt.datetime
+    version: int
+
+    @property
+    def label(self) -> str:
+        return TASK_LABELS[self.status]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"case": self.case, "procedure": self.procedure, "department": self.department,
+                "status": self.status, "deceased": self.deceased,
+                "visit": to_jst(self.visit).isoformat(timespec="minutes") if self.visit else None,
+                "updated_at": to_jst(self.updated_at).isoformat(timespec="seconds"), "note": self.note}
+
+
+def work_list(conn: Connection, *, department: str | None = None, date: dt.date | None = None,
+              until: dt.date | None = None) -> list[TaskLine]:
+    """A department's tasks. Without ``date``: every task not yet done (open, prepared, deferred). With
+    ``date`` (and optionally ``until``): the tasks of the families visiting or booked on those days (Japan time),
+    whatever their status, so the counter sees what it already prepared."""
+    q = (sa.select(tasks.c.case_id, tasks.c.procedure, tasks.c.department, tasks.c.status, tasks.c.note,
+                   cases.c.deceased_name, cases.c.deceased_death_date, tasks.c.updated_at, tasks.c.version,
+                   cases.c.created_at)
+         .join(cases, cases.c.id == tasks.c.case_id).where(tasks.c.applies.is_(True)))
+    if department:
+        q = q.where(tasks.c.department == department)
+    if date is None:
+        q = q.where(tasks.c.status.in_(OPEN_TASK_STATUSES))
+        bounds = None
+    else:
+        start = dt.datetime.combine(date, dt.time(), JST)
+        end = dt.datetime.combine(until or date, dt.time(), JST) + dt.timedelta(days=1)
+        bounds = (start, end)
+        when = sa.func.coalesce(visits.c.scheduled_at, visits.c.started_at)
+        q = q.where(sa.or_(
+            sa.exists().where(visits.c.case_id == tasks.c.case_id, when >= start, when < end),
+            sa.and_(cases.c.created_at >= start, cases.c.created_at < end)))
+    rows = conn.execute(q.order_by(tasks.c.case_id, tasks.c.procedure)).all()
+    ids = sorted({r.case_id for r in rows})
+    visit_at: dict[int, dt.datetime] = {}
+    if ids:
+        vq = sa.select(visits.c.case_id, visits.c.scheduled_at, visits.c.started_at).where(visits.c.case_id.in_(ids))
+        for v in conn.execute(vq):
+            t = v.scheduled_at or v.started_at
+            if t is None or (bounds and not (bounds[0] <= t < bounds[1])):
+                continue
+            if v.case_id not in visit_at or t < visit_at[v.case_id]:
+                visit_at[v.case_id] = t
+    lines = [TaskLine(r.case_id, r.procedure, r.department, r.status, r.note, r.deceased_name, r.deceased_death_date,
+                      visit_at.get(r.case_id), r.updated_at, r.version) for r in rows]
+    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    return sorted(lines, key=lambda t: (t.visit or far, t.case, t.procedure))
+
+
+def task_of(conn: Connection, case_id: int, procedure: str):
+    row = conn.execute(sa.select(tasks).where(tasks.c.case_id == case_id, tasks.c.procedure == procedure)).first()
+    if row is None and conn.execute(sa.select(cases.c.id).where(cases.c.id == case_id)).first() is None:
+        raise CaseNotFound(f"案件番号 {case_id} はありません。")
+    return row

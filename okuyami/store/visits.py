@@ -1,0 +1,46 @@
+"""Visits (来庁・電話): each time the family is served — at the counter or by phone — or booked to come."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import audit, notices
+from .database import Actor, now
+from .schema import visits
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: int
+    case_id: int
+    kind: str
+    office: str
+    scheduled_at: dt.datetime | None
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    operator: str
+    terminal: str
+
+
+def start(conn: Connection, actor: Actor, case_id: int, *, kind: str = "counter", office: str = "") -> int:
+    visit_id = conn.execute(visits.insert().values(case_id=case_id, kind=kind, office=office, started_at=now(),
+                                                   operator=actor.operator, terminal=actor.terminal)
+                            ).inserted_primary_key[0]
+    audit.record(conn, actor, "visit.start", case_id, kind=kind)
+    notices.ring(conn, "visit", case_id, terminal=actor.terminal)
+    return visit_id
+
+
+def for_case(conn: Connection, case_id: int) -> list[Visit]:
+    q = sa.select(visits).where(visits.c.case_id == case_id).order_by(visits.c.id)
+    return [Visit(**r._mapping) for r in conn.execute(q)]
+
+
+def latest_today(conn: Connection, case_id: int, today_start: dt.datetime) -> int | None:
+    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at >= today_start)
+         .order_by(visits.c.id.desc()).limit(1))
+    return conn.execute(q).scalar_one_or_none()
