@@ -39,22 +39,47 @@ def make_app() -> QApplication:
 
 
 def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "", *,
-                 db: str | None = None, department: str | None = None) -> MainWindow:
+                 db: str | None = None, department: str | None = None, ask: bool = False) -> MainWindow | None:
+    """The window for this PC: the operator and the mode from the command line, else remembered in
+    ``terminal.json``, else (``ask``) chosen in the start dialog. None if the clerk cancelled."""
+    from ..store.local_settings import TerminalSettings
+
     data_dir = Path(data_dir) if data_dir else default_data_dir()
-    clerk = clerk or os.environ.get("OKUYAMI_OPERATOR") or os.environ.get("USERNAME") or os.environ.get("USER") or ""
-    store = Store.open(db, operator=clerk, data_dir=data_dir)
-    return MainWindow(store, rules, data_dir, clerk=clerk, today=today())
+    settings = TerminalSettings.load(data_dir)
+    operator = clerk or os.environ.get("OKUYAMI_OPERATOR") or settings.operator
+    if department is None and settings.mode == "department":
+        department = settings.department
+    store = Store.open(db, operator=operator, data_dir=data_dir)
+    if ask and not operator:
+        from ..store.rules_cache import load_rules
+        from .start_dialog import StartDialog
+
+        dialog = StartDialog(load_rules(rules, data_dir).book, store.operators(), operator=operator,
+                             department=department)
+        if dialog.exec() != StartDialog.Accepted:
+            store.close()
+            return None
+        operator, department = dialog.chosen()
+        store = store.with_operator(operator)
+    if not operator:
+        operator = os.environ.get("USERNAME") or os.environ.get("USER") or ""
+        store = store.with_operator(operator)
+    window = MainWindow(store, rules, data_dir, clerk=operator, today=today(), department=department)
+    window.remember_terminal()
+    return window
 
 
 def run(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "", *, db: str | None = None,
         department: str | None = None) -> int:
     app = make_app()
     try:
-        window = build_window(data_dir, rules, clerk, db=db, department=department)
+        window = build_window(data_dir, rules, clerk, db=db, department=department, ask=True)
     except StoreError as exc:  # the server cannot be reached, or its schema is not this version's
         from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.critical(None, "okuyami — データベース", f"{exc}\n\nokuyamiを終了します。")
         return 1
+    if window is None:
+        return 0
     window.show()
     return app.exec()

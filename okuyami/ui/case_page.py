@@ -28,7 +28,7 @@ from ..core.wareki import format_date
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
 from ..store.cases import STATE_LABELS, TASK_LABELS, CaseRow
-from ..store.database import StaleWrite
+from ..store.database import StaleWrite, StoreError, StoreUnavailable, to_jst
 from ..store.workflow import case_dates, check_field, to_case
 
 INTAKE = [  # (part, field, label, placeholder)
@@ -73,6 +73,7 @@ class IntakeForm(QScrollArea):
         inner = QWidget()
         layout = QVBoxLayout(inner)
         self.edits: dict[tuple[str, str], QWidget] = {}
+        self.pending: set[tuple[str, str]] = set()  # typed while the server was unreachable: sent when it is back
         self.notes: dict[tuple[str, str], QLabel] = {}
         for part, title in PARTS.items():
             box = QGroupBox(title)
@@ -131,6 +132,7 @@ class IntakeForm(QScrollArea):
         self.commit(key)
 
     def load(self, row: CaseRow) -> None:
+        self.pending.clear()
         self._loading = True
         for (part, field), w in self.edits.items():
             value = getattr(row, part).get(field, "") or ""
@@ -143,6 +145,21 @@ class IntakeForm(QScrollArea):
                 w.setText(value)
             w.blockSignals(False)
             self.notes[(part, field)].hide()
+        self._loading = False
+
+    def refresh_from(self, row: CaseRow) -> None:
+        """Show another terminal's changes, except in the field being typed and in unsent fields."""
+        focused = next((k for k, w in self.edits.items() if w.hasFocus()), None)
+        self._loading = True
+        for key, w in self.edits.items():
+            if key == focused or key in self.pending:
+                continue
+            part, field = key
+            value = getattr(row, part).get(field) or ""
+            if isinstance(w, QLineEdit) and not field.endswith("date") and w.text() != value:
+                w.blockSignals(True)
+                w.setText(value)
+                w.blockSignals(False)
         self._loading = False
 
     def commit(self, key) -> None:
@@ -179,6 +196,14 @@ class IntakeForm(QScrollArea):
             self.page.window.show_store_error(exc)
             self.page.load(self.page.case_id)
             return
+        except StoreUnavailable as exc:  # the typed text stays; it is sent when the server is back
+            self.pending.add(key)
+            note.setText("⏳ 未送信：データベースに接続できません。接続が戻ると自動で送ります。")
+            note.setStyleSheet("color: #b06000; font-weight: bold;")
+            note.show()
+            self.page.window.on_connection(False, str(exc))
+            return
+        self.pending.discard(key)
         self.changed.emit(part, field)
 
     def error_of(self, key) -> str:
@@ -456,6 +481,10 @@ class ProcedurePanel(QWidget):
             self.page.window.show_store_error(exc)
             self.page.load(self.page.case_id)
             return
+        except StoreUnavailable as exc:
+            self.page.window.on_connection(False, str(exc))
+            self.refresh()
+            return
         self.page.reload_row()
 
     def show_detail(self, item) -> None:
@@ -661,8 +690,10 @@ class CasePage(QWidget):
         self.tabs.addTab(self.intake, "1 基本情報")
         self.tabs.addTab(self.questions, "2 聞き取り")
         self.tabs.addTab(self.printing, "3 印刷")
+        self.history = QTextBrowser()
+        self.tabs.addTab(self.history, "4 履歴")
         self.tabs.currentChanged.connect(self._tab_changed)
-        for i in range(3):
+        for i in range(4):
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda i=i: self.tabs.setCurrentIndex(i))
         QShortcut(QKeySequence.Print, self, activated=self.printing.print_dialog)
         QShortcut(QKeySequence.Save, self, activated=self.printing.save_dialog)
@@ -682,7 +713,7 @@ class CasePage(QWidget):
 
     def load(self, case_id: int) -> None:
         self.case_id = case_id
-        self.row = self.window.store.get(case_id)
+        self.row = self.window.store.view(case_id)  # audited: who opened which case, when
         self.questions.history.clear()
         self.intake.load(self.row)
         self.status.blockSignals(True)
@@ -727,6 +758,68 @@ class CasePage(QWidget):
             self.questions.setFocus()
         elif self.tabs.widget(index) is self.printing:
             self.printing.reset()
+        elif self.tabs.widget(index) is self.history:
+            self.show_history()
+
+    def show_history(self) -> None:
+        """来庁・印刷・操作の履歴: who saw, printed or changed what, when (from the audit log)."""
+        from ..store.audit import ACTIONS_JA
+
+        store = self.window.store
+        try:
+            visits, prints, entries = store.visits(self.case_id), store.print_log(self.case_id), store.history(self.case_id)
+        except StoreError as exc:
+            self.window.show_store_error(exc)
+            return
+        kinds = {"counter": "窓口", "phone": "電話"}
+        html = ["<h3>来庁・電話</h3><ul>"]
+        html += [f"<li>{to_jst(v.scheduled_at or v.started_at):%Y-%m-%d %H:%M}　{kinds.get(v.kind, v.kind)}　"
+                 f"{v.operator}（{v.terminal}）</li>" for v in visits] or ["<li>（なし）</li>"]
+        html.append("</ul><h3>印刷</h3><ul>")
+        html += [f"<li>{to_jst(p.at):%Y-%m-%d %H:%M}　{p.operator}（{p.terminal}）　"
+                 f"{'PDF保存' if p.what.get('to') == 'pdf' else '印刷'}　申請書 {len(p.what.get('forms', []))}種類</li>"
+                 for p in prints] or ["<li>（なし）</li>"]
+        html.append("</ul><h3>操作の記録（新しい順）</h3><ul>")
+        for e in reversed(entries[-200:]):
+            what = ACTIONS_JA.get(e.action, e.action)
+            detail = e.detail.get("fact") or e.detail.get("field") or e.detail.get("procedure") or ""
+            status = e.detail.get("status") or e.detail.get("state") or ""
+            html.append(f"<li>{to_jst(e.at):%Y-%m-%d %H:%M:%S}　{e.operator or '（不明）'}（{e.terminal}）　{what}"
+                        + (f"：{detail}" if detail else "") + (f" → {status}" if status else "") + "</li>")
+        html.append("</ul>")
+        self.history.setHtml("".join(html))
+
+    def external_change(self) -> None:
+        """Another terminal changed this case: show it (answers, task statuses) without losing what is typed."""
+        if self.case_id is None:
+            return
+        try:
+            fresh = self.window.store.get(self.case_id)
+        except StoreError:
+            return
+        answers_changed = fresh.answers != self.row.answers
+        self.row = fresh
+        self.intake.refresh_from(fresh)
+        if answers_changed:
+            self._rebuild_session()
+            self.questions.refresh(prefer=self.questions.fact)
+        self.procedures.refresh()
+        self.status.blockSignals(True)
+        self.status.setCurrentText(self.row.status)
+        self.status.blockSignals(False)
+        if self.tabs.currentWidget() is self.history:
+            self.show_history()
+
+    def set_connected(self, connected: bool) -> None:
+        """Without the server, answers and statuses cannot be recorded: refuse them visibly until it is back."""
+        self.questions.setEnabled(connected)
+        self.procedures.tree.setEnabled(connected)
+
+    def resend_pending(self) -> None:
+        """The server is back: send what was typed meanwhile."""
+        if self.case_id is not None:
+            for key in list(self.intake.pending):
+                self.intake.commit(key)
 
     def answer(self, fact: str, value) -> None:
         try:
@@ -734,6 +827,9 @@ class CasePage(QWidget):
         except StaleWrite as exc:  # another terminal answered this question meanwhile: show theirs
             self.window.show_store_error(exc)
             self.load(self.case_id)
+            return
+        except StoreUnavailable as exc:  # not recorded: the question stays on screen until the server is back
+            self.window.on_connection(False, str(exc))
             return
         self.reload_row()
         if self.session is not None:

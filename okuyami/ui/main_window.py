@@ -1,4 +1,5 @@
-"""The main window: the case list and one case, the menus, and the rulebook (with its errors)."""
+"""The main window: the corner's case list and one case, or a department's terminal; the menus; the rulebook
+(with its errors); the banner when the database cannot be reached; notices from the other terminals."""
 
 from __future__ import annotations
 
@@ -7,55 +8,93 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from ..core.problems import Problem
 from ..core.rulebook import Rulebook
 from ..store.database import StoreError
-from ..store.store import Store
+from ..store.local_settings import TerminalSettings
 from ..store.rules_cache import load_rules
+from ..store.store import Store
 from .case_list import CaseListPage
 from .case_page import CasePage
+from .department_page import DepartmentPage
+from .notices import NoticeBridge
+
+BANNER_STYLE = "background: #b00020; color: white; font-size: 13pt; font-weight: bold; padding: 8px;"
 
 
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, rules_path: Path | None, data_dir: Path, *, clerk: str = "",
-                 today: dt.date | None = None):
+                 today: dt.date | None = None, department: str | None = None, watch: bool = True,
+                 poll_seconds: float | None = None):
         super().__init__()
         self.store, self.rules_path, self.data_dir, self.clerk = store, rules_path, data_dir, clerk
         self.today = today or dt.date.today()
         self.rule_dialog: QMessageBox | None = None
+        self.store_dialog: QMessageBox | None = None
         self.book: Rulebook | None = None
+        self.connected = True
         loaded = load_rules(rules_path, data_dir)
         self.book = loaded.book
+        self.department = department if (department and self.book and self._known_department(department)) else None
         self.stack = QStackedWidget()
         self.list_page = CaseListPage(self)
         self.case_page = CasePage(self)
+        self.department_page = DepartmentPage(self, self.department) if self.department else None
         self.stack.addWidget(self.list_page)
         self.stack.addWidget(self.case_page)
-        self.setCentralWidget(self.stack)
+        if self.department_page is not None:
+            self.stack.addWidget(self.department_page)
+        self.banner = QLabel()
+        self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        central = QWidget()
+        box = QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.banner)
+        box.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self._menus()
         self.resize(1360, 860)
         self._title()
         if loaded.problems or self.book is None:
             self.show_rule_problems(loaded.problems, fallback=loaded.fallback)
-        self.show_list()
+        self.show_home()
+        self.bridge: NoticeBridge | None = None
+        if watch:
+            self.bridge = NoticeBridge(store, self, poll_seconds=poll_seconds)
+            self.bridge.notices.connect(self.on_notices)
+            self.bridge.state.connect(self.on_connection)
+            self.bridge.start()
+
+    def _known_department(self, dept: str) -> bool:
+        return dept in self.book.root.departments or dept in self.book.root.agencies
 
     def _title(self) -> None:
         city = self.book.root.municipality if self.book else None
-        self.setWindowTitle(f"okuyami — {city.name} {city.corner.name}" if city else "okuyami")
+        base = f"okuyami — {city.name} {city.corner.name}" if city else "okuyami"
+        if self.department and self.book:
+            from ..documents.prep_list import department_label
+            base = f"okuyami — {department_label(self.book, self.department)}の端末"
+        who = self.store.actor.operator
+        self.setWindowTitle(base + (f"（担当：{who}）" if who else ""))
 
     def _menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("ファイル(&F)")
         self.act_new = self._action(file, "新しい案件(&N)", QKeySequence.New, self.new_case)
         self._action(file, "案件一覧(&L)", QKeySequence("Ctrl+L"), self.show_list)
+        if self.department:
+            self._action(file, "この課の端末(&D)", QKeySequence("Ctrl+D"), self.show_home)
         file.addSeparator()
         self._action(file, "終了(&Q)", QKeySequence.Quit, self.close)
         rules = bar.addMenu("ルール(&R)")
         self._action(rules, "ルールを再読み込み(&R)", QKeySequence("F5"), self.reload_rules)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+        self.status_label.setText(f"データベース：{self.store.db.describe()}　端末：{self.store.actor.terminal}")
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
         act = QAction(text, self)
@@ -65,6 +104,13 @@ class MainWindow(QMainWindow):
         return act
 
     # -- navigation -----------------------------------------------------------------------------------
+    def show_home(self) -> None:
+        if self.department_page is not None:
+            self.department_page.refresh()
+            self.stack.setCurrentWidget(self.department_page)
+        else:
+            self.show_list()
+
     def show_list(self) -> None:
         self.list_page.refresh()
         self.stack.setCurrentWidget(self.list_page)
@@ -73,7 +119,11 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: int) -> None:
         if self.book is None:
             return
-        self.case_page.load(case_id)
+        try:
+            self.case_page.load(case_id)
+        except StoreError as exc:
+            self.show_store_error(exc)
+            return
         self.stack.setCurrentWidget(self.case_page)
 
     def new_case(self) -> None:
@@ -85,6 +135,36 @@ class MainWindow(QMainWindow):
             self.show_store_error(exc)
             return
         self.open_case(case_id)
+
+    # -- the other terminals, and the network ---------------------------------------------------------
+    def on_notices(self, notices) -> None:
+        """Something changed on another terminal: refresh what is on screen (nothing to press)."""
+        mine = self.store.actor.terminal
+        theirs = [n for n in notices if n.terminal != mine]
+        if not theirs:
+            return
+        current = self.stack.currentWidget()
+        if current is self.case_page and self.case_page.case_id in {n.case_id for n in theirs}:
+            self.case_page.external_change()
+        elif current is self.list_page:
+            self.list_page.refresh()
+        elif current is self.department_page:
+            self.department_page.on_notices(theirs)
+
+    def on_connection(self, connected: bool, message: str) -> None:
+        was = self.connected
+        self.connected = connected
+        if connected:
+            self.banner.hide()
+            if not was:
+                self.statusBar().showMessage("データベースに再び接続しました。", 10000)
+                self.case_page.resend_pending()
+        else:
+            self.banner.setText("⚠ データベースに接続できません。入力した内容は画面に残っています。接続が戻ると、"
+                                "保存されていない入力を自動で送ります（それまで回答と状態の変更はできません）。"
+                                + (f"\n{message}" if message else ""))
+            self.banner.show()
+        self.case_page.set_connected(connected)
 
     def show_store_error(self, exc: StoreError) -> None:
         """A store problem (server unreachable, a change refused): said plainly, without blocking the counter."""
@@ -105,6 +185,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"ルールを読み込みました（手続き {len(self.book.rules)}件）", 8000)
         if self.stack.currentWidget() is self.case_page and self.case_page.case_id:
             self.case_page.load(self.case_page.case_id)
+        elif self.stack.currentWidget() is self.department_page:
+            self.department_page.refresh()
         else:
             self.list_page.refresh()
 
@@ -123,6 +205,12 @@ class MainWindow(QMainWindow):
         self.rule_dialog = box
         box.open()
 
+    def remember_terminal(self) -> None:
+        TerminalSettings("department" if self.department else "corner", self.department,
+                         self.store.actor.operator).save(self.data_dir)
+
     def closeEvent(self, event) -> None:  # everything is already saved; just let go of the file
+        if self.bridge is not None:
+            self.bridge.stop()
         self.case_page.release()
         super().closeEvent(event)
