@@ -243,13 +243,15 @@ def _search_filter(search: str, today: dt.date | None = None):
             continue
         if number.isdigit() and len(number) == 8:  # YYYYMMDD
             word = f"{number[:4]}-{number[4:6]}-{number[6:]}"
-        options = [cases.c.search_text.like(f"%{word}%")]
         if any(ch.isdigit() for ch in word):
             try:
-                options.append(cases.c.search_text.like(f"%{parse_date(word).isoformat()}%"))
+                day = parse_date(word)  # a date (和暦 or western): the indexed date columns, not a text scan
             except ValueError:
-                pass
-        clauses.append(sa.or_(*options))
+                day = None
+            if day is not None:
+                clauses.append(sa.or_(cases.c.deceased_death_date == day, cases.c.deceased_birth_date == day))
+                continue
+        clauses.append(cases.c.search_text.like(f"%{word}%"))
     return sa.and_(*clauses) if clauses else None
 
 

@@ -77,6 +77,7 @@ cases = sa.Table(
 )
 sa.Index("ix_cases_updated", cases.c.updated_at.desc(), cases.c.id.desc())
 sa.Index("ix_cases_death_date", cases.c.deceased_death_date)
+sa.Index("ix_cases_birth_date", cases.c.deceased_birth_date)
 
 answers = sa.Table(
     "answers", metadata,

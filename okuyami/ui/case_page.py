@@ -729,7 +729,10 @@ class CasePage(QWidget):
             self.intake.edits[("deceased", "name")].setFocus()
 
     def reload_row(self) -> None:
-        self.row = self.window.store.get(self.case_id)
+        try:
+            self.row = self.window.store.get(self.case_id)
+        except StoreUnavailable as exc:  # keep showing what we have; the banner says why nothing moves
+            self.window.on_connection(False, str(exc))
 
     def release(self) -> None:
         self.printing.document.close()
@@ -820,6 +823,7 @@ class CasePage(QWidget):
         if self.case_id is not None:
             for key in list(self.intake.pending):
                 self.intake.commit(key)
+            self.sync_tasks()
 
     def answer(self, fact: str, value) -> None:
         try:
@@ -840,7 +844,13 @@ class CasePage(QWidget):
 
     def sync_tasks(self) -> None:
         """Give each department its tasks for this family as the answers decide them."""
-        if self.session is not None and self.window.store.sync_tasks(self.case_id, self.session.result, self.book):
+        try:
+            changed = self.session is not None and self.window.store.sync_tasks(self.case_id, self.session.result,
+                                                                                self.book)
+        except StoreUnavailable as exc:  # done again after the next answer, or when the server is back
+            self.window.on_connection(False, str(exc))
+            return
+        if changed:
             self.reload_row()
 
     def set_case_status(self, status: str) -> None:

@@ -69,6 +69,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_death_date', ['deceased_death_date'], unique=False)
+        batch_op.create_index('ix_cases_birth_date', ['deceased_birth_date'], unique=False)
         batch_op.create_index('ix_cases_updated', [sa.literal_column('updated_at DESC'), sa.literal_column('id DESC')], unique=False)
 
     op.create_table('notices',
@@ -169,6 +170,7 @@ def downgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_updated')
         batch_op.drop_index('ix_cases_death_date')
+        batch_op.drop_index('ix_cases_birth_date')
 
     op.drop_table('cases')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
