@@ -103,6 +103,23 @@ def measure(url: str, repeat: int, n: int) -> dict[str, float]:
             page = store.list_cases(text, limit=50)
             times.append((time.perf_counter() - t0) * 1000)
         out[kind] = (statistics.median(times), total, len(page))
+    # what the desk app does on the GUI thread after each answer: the write, the tasks sync, the re-read
+    from okuyami.core.rulebook import load_rulebook
+    from okuyami.store.casefile import evaluate_row
+
+    book = load_rulebook(ROOT / "rules.yaml")
+    case_id = store.create_case()
+    for field, value in (("birth_date", "1941-03-02"), ("death_date", "2026-11-15")):
+        store.set_person(case_id, "deceased", field, value)
+    times = []
+    for i in range(repeat * 4):
+        t0 = time.perf_counter()
+        row = store.get(case_id)
+        store.set_answer(case_id, "car", bool(i % 2), expected_rev=row.answer_revs.get("car"))
+        store.sync_tasks(case_id, evaluate_row(book, store.get(case_id)), book)
+        store.get(case_id)
+        times.append((time.perf_counter() - t0) * 1000)
+    out["one answer: write + task sync + re-read"] = (statistics.median(times), 1, 1)
     store.close()
     return out
 

@@ -112,7 +112,7 @@ def cmd_db_purge(args) -> int:
     days = args.retention_days
     if days is None:
         try:
-            days = int(getattr(_book(args).root.settings, "retention_days", 0) or 0) or 1825
+            days = _book(args).root.settings.retention_days
         except InvalidInput:
             days = 1825
     store = _store(args)

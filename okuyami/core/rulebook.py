@@ -92,6 +92,7 @@ class Settings(StrictModel):
     scenarios: list[str] = ["rules/scenarios"]  # folders (or files) of scenario tests, relative to rules.yaml
     forms: str = "forms_templates"  # the folder of form templates, relative to rules.yaml
     verified_max_age_days: int = 365
+    retention_days: int = 1825  # okuyami db purge: closed cases are kept this many days (保存期間), then removed
 
 
 class Question(StrictModel):

@@ -8,7 +8,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser,
@@ -45,6 +45,7 @@ class DepartmentPage(QWidget):
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 20pt; font-weight: bold;")
         self.day = QDateEdit(calendarPopup=True)
+        self.day.setLocale(QLocale(QLocale.Japanese, QLocale.Japan))  # 月・火… not Mon, Tue
         self.day.setDisplayFormat("yyyy年M月d日(ddd)")
         self.day.setDate(QDate(window.today.year, window.today.month, window.today.day))
         self.day.dateChanged.connect(lambda _d: self.refresh())
@@ -65,7 +66,7 @@ class DepartmentPage(QWidget):
         head.addWidget(self.updated)
 
         self.families = QTableWidget(0, 5)
-        self.families.setHorizontalHeaderLabels(("来庁予定", "亡くなった方", "案件番号", "この課の手続き", "未完了"))
+        self.families.setHorizontalHeaderLabels(("来庁（予定）", "亡くなった方", "案件番号", "この課の手続き", "未完了"))
         self.families.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.families.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.families.verticalHeader().setVisible(False)
@@ -90,9 +91,14 @@ class DepartmentPage(QWidget):
         self.tasks = QTableWidget(0, 4)
         self.tasks.setHorizontalHeaderLabels(("手続き", "対応", "メモ（Enterで保存）", "最終更新"))
         self.tasks.verticalHeader().setVisible(False)
-        self.tasks.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        self.tasks.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
-        self.tasks.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeToContents)
+        header = self.tasks.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.Fixed)
+        header.setSectionResizeMode(2, QHeaderView.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeToContents)
+        self.tasks.setColumnWidth(1, 104)
+        self.tasks.setColumnWidth(2, 240)
+        self.tasks.setWordWrap(True)
         self.facts = QTextBrowser()
         self.forms_button = QPushButton("この課の申請書をPDFで作る…")
         self.forms_button.clicked.connect(self.save_forms)
@@ -183,12 +189,15 @@ class DepartmentPage(QWidget):
         mine = [t for t in row.tasks.values() if t.department == self.department and t.applies]
         order = {r.code: r.index for r in self.book.rules.values()}
         mine.sort(key=lambda t: order.get(t.procedure, 999))
+        self.tasks.setRowCount(0)  # drop the previous family's widgets before placing new ones
         self.tasks.setRowCount(len(mine))
         self.task_codes = [t.procedure for t in mine]
         facts: dict[str, None] = {}
         for i, t in enumerate(mine):
             rule = self.book.rules.get(t.procedure)
-            self.tasks.setItem(i, 0, QTableWidgetItem(rule.title if rule else t.procedure))
+            title = QTableWidgetItem(rule.title if rule else t.procedure)
+            title.setToolTip(title.text())
+            self.tasks.setItem(i, 0, title)
             combo = QComboBox()
             for code in STATUS_ORDER:
                 combo.addItem(TASK_LABELS[code], code)
