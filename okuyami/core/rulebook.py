@@ -298,7 +298,8 @@ def check_rulebook(path: Path | str | None = None, *, today: dt.date | None = No
     book = loader.load()
     if book is not None:
         check_provenance(book, problems, today or dt.date.today())
-        check_translations(book, problems)
+        if not problems.errors:  # translations matter once the rulebook works
+            check_translations(book, problems)
     return (book if not problems.errors else None), problems
 
 
