@@ -110,7 +110,7 @@ class _Text:
         return _READING.sub(lambda m: f'{m.group(1)}<font size="{self.reading_size:g}">（{m.group(2)}）</font>', html)
 
 
-def _numbered_canvas(footer_left: str, footer_mid: str, fonts: FontSet, size: float):
+def _numbered_canvas(footer_left: str, footer_mid: str, fonts: FontSet, size: float, gap: str = "　"):
     class NumberedCanvas(rl_canvas.Canvas):
         """Draws 'n / N' once the number of pages is known."""
 
@@ -128,7 +128,7 @@ def _numbered_canvas(footer_left: str, footer_mid: str, fonts: FontSet, size: fl
                 self.__dict__.update(state)
                 self.setFont(fonts["gothic"], size)
                 self.setFillGray(0.25)
-                right = f"{footer_mid}　{self._pageNumber} / {total}"
+                right = f"{footer_mid}{gap}{self._pageNumber} / {total}"
                 both = stringWidth(footer_left, fonts["gothic"], size) + stringWidth(right, fonts["gothic"], size)
                 y = 8 * mm
                 if both + 8 * mm > A4[0] - 30 * mm:  # two lines (large print)
@@ -182,6 +182,8 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
     width = A4[0] - 30 * mm
     untranslated: list[str] = []
     marker = i18n.text("untranslated", lang) if lang != "ja" else ""
+    gap = " | " if lang == "en" else "　"  # between the parts of a line
+    bullet = "- " if lang == "en" else "・"
 
     def L(key: str, **values) -> str:  # a fixed text of the sheet
         return i18n.text(key, lang, **values)
@@ -234,7 +236,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                 office=tr(office, "name", f"offices.{corner.office}.name"),
                 place=tr(corner, "place", "municipality.corner.place"), phone=corner.phone)
     if corner.hours:
-        contact += "　" + tr(corner, "hours", "municipality.corner.hours")
+        contact += gap + tr(corner, "hours", "municipality.corner.hours")
     story.append(Paragraph(t(contact, "rules.yaml: municipality.corner"), s.small))
     story.append(Spacer(1, 2 * mm))
 
@@ -271,10 +273,10 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         label = u.label(lang)
         text = t(f"{where}{title_of[p.code]}", f"{p.rule.file}: {p.code} title")
         if label:
-            text += t(f"　{label}", "urgency")
+            text += t(f"{gap}{label}", "urgency")
         if u.is_urgent:
             return f'<font color="#b00000">{t(L("urgent"), "urgency")}</font> {text}'
-        return "・" + text
+        return t(bullet, "bullet") + text
 
     cells = []
     for key, items in (("bucket_today", today_here), ("bucket_two_weeks", soon), ("bucket_later", later)):
@@ -319,7 +321,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
             if label:
                 mark = f"{L('urgent')} " if u.is_urgent else ""
                 color = "#b00000" if u.is_urgent else "#000000"
-                due += f'　<font color="{color}">{t(mark + label, "urgency")}</font>'
+                due += f'{t(gap, "gap")}<font color="{color}">{t(mark + label, "urgency")}</font>'
             paras.append(Paragraph(due, s.due))
             if u.level == "overdue":
                 late = tr(spec, "late", f"{where} late") if spec.late else L("late_default")
@@ -327,7 +329,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                                        s.body))
             if spec.bring:  # one item a line: a checklist, and no line starting with 、
                 bring = tr(spec, "bring", f"{where} bring")
-                items_html = "<br/>".join("・" + t(item, f"{where} bring") for item in bring)
+                items_html = "<br/>".join(t(bullet + item, f"{where} bring") for item in bring)
                 paras.append(Paragraph(f"{t(L('bring'), 'label')}<br/>{items_html}", s.body))
             if p.status == REQUIRED:
                 if spec.reason:
@@ -380,8 +382,8 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         c = root.counters[cid]
         place_office = "" if c.office == corner.office else f"{tr(root.offices[c.office], 'name', f'offices.{c.office}.name')} "
         place = i18n.counter_place(c, lang, lambda obj, key: tr(obj, key, f"counters.{cid}.{key}"))
-        heading = f"{place_office}{place}　{tr(c, 'name', f'counters.{cid}.name')}"
-        sub = L("phone", phone=c.phone) + f"　{hours_of(c)}" + (f"　{tr(c, 'note', f'counters.{cid}.note')}" if c.note else "")
+        heading = f"{place_office}{place}{gap}{tr(c, 'name', f'counters.{cid}.name')}"
+        sub = L("phone", phone=c.phone) + f"{gap}{hours_of(c)}" + (f"{gap}{tr(c, 'note', f'counters.{cid}.note')}" if c.note else "")
         story.extend(place_block(counter_numbers[cid], heading, sub, items))
         story.append(Spacer(1, 2 * mm))
 
@@ -407,15 +409,15 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         for fact in result.pending_questions:
             q = book.questions.get(fact)
             question = tr(q.spec, "text", f"question {fact}") if q else (marker if lang != "ja" else "") + question_text(book, fact)
-            story.append(Paragraph(t(f"・{question}", f"question {fact}"), s.body))
+            story.append(Paragraph(t(f"{bullet}{question}", f"question {fact}"), s.body))
 
     if agencies:
         story.append(Paragraph(t(L("outside"), "section"), s.section))
         for i, (kind, aid, items) in enumerate(agencies):
             ag = root.agencies[aid]
-            sub = f"{ag.address}　" + L("phone", phone=ag.phone) + \
-                  (f"　{tr(ag, 'hours', f'agencies.{aid}.hours')}" if ag.hours else "") + \
-                  (f"　{tr(ag, 'note', f'agencies.{aid}.note')}" if ag.note else "")
+            sub = f"{ag.address}{gap}" + L("phone", phone=ag.phone) + \
+                  (f"{gap}{tr(ag, 'hours', f'agencies.{aid}.hours')}" if ag.hours else "") + \
+                  (f"{gap}{tr(ag, 'note', f'agencies.{aid}.note')}" if ag.note else "")
             story.extend(place_block("◆", tr(ag, "name", f"agencies.{aid}.name"), sub, items))
             story.append(Spacer(1, 2 * mm))
 
@@ -427,9 +429,9 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                             bottomMargin=(24 if large else 16) * mm, initialFontName=fonts["gothic"],
                             title=L("doc_title"), author=f"{city} {corner_name}")
     footer_size = 14 if large else 8
-    footer_left = t.check(f"{city} {corner_name}　" + L("phone", phone=corner.phone), "footer")  # right: case no. and page
+    footer_left = t.check(f"{city} {corner_name}{gap}" + L("phone", phone=corner.phone), "footer")  # right: case no. and page
     canvasmaker = _numbered_canvas(footer_left, t.check(L("footer_case", number=ctx.get("case.number")), "footer"),
-                                   fonts, footer_size)
+                                   fonts, footer_size, gap="  " if lang == "en" else "　")
     doc.build(story, canvasmaker=canvasmaker)
     pdf = buf.getvalue()
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
@@ -457,7 +459,7 @@ def cover_note(book: Rulebook, result: Evaluation, form_id: str, form_title: str
         if p.rule.spec.counter:
             c = root.counters[p.rule.spec.counter]
             office = "" if c.office == root.municipality.corner.office else f"{tr(root.offices[c.office], 'name')} "
-            place = f"{office}{i18n.counter_place(c, lang, tr)}　{tr(c, 'name')}"
+            place = f"{office}{i18n.counter_place(c, lang, tr)}{' - ' if lang == 'en' else '　'}{tr(c, 'name')}"
         else:
             ag = root.agencies[p.rule.spec.agency]
             place = f"{tr(ag, 'name')}（{ag.address}）"
