@@ -77,7 +77,8 @@ class _Styles:
         self.proc = st("proc", gb, body + (2 if large else 1.5), 1.35)
         self.due = st("due", gb, body)
         self.counter = st("counter", gb, body + (2 if large else 2), 1.3, textColor=colors.white)
-        self.section = st("section", gb, body + (4 if large else 3), 1.3, spaceBefore=4 * mm, spaceAfter=2 * mm)
+        self.section = st("section", gb, body + (4 if large else 3), 1.3, spaceBefore=4 * mm, spaceAfter=2 * mm,
+                          keepWithNext=1)
         self.box = st("box", g, 22 if large else 16, 1.0, alignment=1)
         self.sizes = [s.fontSize for s in (self.title, self.head, self.body, self.small, self.proc, self.due,
                                            self.counter, self.section, self.box)]
@@ -380,7 +381,8 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         story.append(Paragraph(t(L("city_counters"), "section"), s.section))
     for i, (kind, cid, items) in enumerate(counters):
         c = root.counters[cid]
-        place_office = "" if c.office == corner.office else f"{tr(root.offices[c.office], 'name', f'offices.{c.office}.name')} "
+        place_office = "" if c.office == corner.office else \
+            f"{tr(root.offices[c.office], 'name', f'offices.{c.office}.name')}{', ' if lang == 'en' else ' '}"
         place = i18n.counter_place(c, lang, lambda obj, key: tr(obj, key, f"counters.{cid}.{key}"))
         heading = f"{place_office}{place}{gap}{tr(c, 'name', f'counters.{cid}.name')}"
         sub = L("phone", phone=c.phone) + f"{gap}{hours_of(c)}" + (f"{gap}{tr(c, 'note', f'counters.{cid}.note')}" if c.note else "")
@@ -465,12 +467,12 @@ def cover_note(book: Rulebook, result: Evaluation, form_id: str, form_title: str
             place = f"{tr(ag, 'name')}（{ag.address}）"
         if place not in places:
             places.append(place)
-    story = [Paragraph(t(i18n.text("cover_title", lang), "cover"), s.section),
+    story = [Paragraph(t(i18n.text("cover_title", lang), "cover"), s.title),
              Paragraph(t(i18n.text("cover_body", lang, form=form_title,
-                                   procedures=sep.join(tr(p.rule.spec, "title") for p in procs)), "cover"), s.body),
+                                   procedures=sep.join(tr(p.rule.spec, "title") for p in procs)), "cover"), s.proc),
              Spacer(1, 3 * mm)]
     story += [Paragraph(t(i18n.text("cover_where", lang, place=place), "cover"), s.proc) for place in places]
-    story += [Spacer(1, 3 * mm), Paragraph(t(i18n.text("cover_check", lang), "cover"), s.body)]
+    story += [Spacer(1, 3 * mm), Paragraph(t(i18n.text("cover_check", lang), "cover"), s.proc)]
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
                       bottomMargin=20 * mm, initialFontName=fonts["gothic"],
