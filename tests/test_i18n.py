@@ -227,3 +227,32 @@ def test_cli_print_language(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "okuyami", "print", str(HEAVY), "--out", str(tmp_path / "x"),
                           "--language", "fr"], capture_output=True, text=True)
     assert bad.returncode == 2 and "invalid choice: 'fr'" in bad.stderr
+
+
+@pytest.fixture
+def cid_fallback(monkeypatch):
+    """No TrueType font at all: reportlab's built-in CID fonts, as on a fresh machine."""
+    from okuyami.documents import fonts as fonts_mod
+
+    monkeypatch.setattr(fonts_mod, "_index", lambda: {})
+    fonts_mod.find_fonts.cache_clear()
+    yield fonts_mod.find_fonts()
+    fonts_mod.find_fonts.cache_clear()
+
+
+def test_sheet_prints_with_the_cid_fallback(book, cid_fallback):
+    from okuyami.core.engine import evaluate
+    from okuyami.documents.context import build_context
+    from okuyami.documents.guidance import build_guidance
+
+    assert not cid_fallback.embedded
+    case, _ = load_case_doc(HEAVY, "case_heavy.yaml", today=TODAY)
+    result = evaluate(book, case)
+    ctx = build_context(book, case, result, TODAY)
+    for lang in ("en", "easy-ja"):
+        out = build_guidance(book, case, result, ctx, cid_fallback, today=TODAY, language=lang)
+        assert out.problems == [], (lang, out.problems[:3])
+    late = build_guidance(book, case, result, ctx, cid_fallback, today=dt.date(2027, 6, 1), language="ja")
+    fixed = [p for p in late.problems  # the app's own words (the rulebook's Japanese is checked by rules check)
+             if p.split(": ")[1] in ("title", "header", "intro", "summary", "legend", "label", "urgency", "section")]
+    assert fixed == []
