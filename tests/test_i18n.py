@@ -256,3 +256,12 @@ def test_sheet_prints_with_the_cid_fallback(book, cid_fallback):
     fixed = [p for p in late.problems  # the app's own words (the rulebook's Japanese is checked by rules check)
              if p.split(": ")[1] in ("title", "header", "intro", "summary", "legend", "label", "urgency", "section")]
     assert fixed == []
+
+
+def test_large_print_in_every_language(book, tmp_path):
+    """A long summary (large print, many procedures) goes on over the page instead of failing."""
+    for lang in ("en", "easy-ja"):
+        _, normal = packet(book, tmp_path / f"n{lang}", lang)
+        case, doc = load_case_doc(HEAVY, "case_heavy.yaml", today=TODAY)
+        large = make_packet(book, case, tmp_path / f"l{lang}", today=TODAY, large=True, language=lang)
+        assert large.guidance_pages > normal.guidance_pages and large.min_font_size >= 14

@@ -279,16 +279,18 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
             return f'<font color="#b00000">{t(L("urgent"), "urgency")}</font> {text}'
         return t(bullet, "bullet") + text
 
-    cells = []
+    # one row a line, so that a long summary (large print) can go on over the page
+    rows, style = [[Paragraph(t(L("summary"), "summary"), s.due)]], []
     for key, items in (("bucket_today", today_here), ("bucket_two_weeks", soon), ("bucket_later", later)):
-        lines = [Paragraph(t(L(key), "summary"), s.due)]
-        lines += [Paragraph(summary_line(p), s.small) for p in items] or [Paragraph(t(L("bucket_none"), "summary"), s.small)]
-        cells.append(lines)
-    box = Table([[Paragraph(t(L("summary"), "summary"), s.due)], [cells[0]], [cells[1]], [cells[2]]], colWidths=[width])
-    box.setStyle(TableStyle(base + [("BOX", (0, 0), (-1, -1), 1.0, colors.HexColor("#3b4a5a")),
-                                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf2")),
-                                    ("LINEBELOW", (0, 1), (-1, 2), 0.3, colors.grey),
-                                    ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+        style.append(("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.6, colors.HexColor("#3b4a5a")))
+        rows.append([Paragraph(t(L(key), "summary"), s.due)])
+        rows += [[Paragraph(summary_line(p), s.small)] for p in items] or \
+            [[Paragraph(t(L("bucket_none"), "summary"), s.small)]]
+    box = Table(rows, colWidths=[width], repeatRows=1)
+    box.setStyle(TableStyle(base + style + [("BOX", (0, 0), (-1, -1), 1.0, colors.HexColor("#3b4a5a")),
+                                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf2")),
+                                            ("TOPPADDING", (0, 0), (-1, -1), 0.6),
+                                            ("BOTTOMPADDING", (0, 0), (-1, -1), 0.8)]))
     story.append(Spacer(1, 1.5 * mm))
     story.append(box)
     if any_urgent:
@@ -357,11 +359,12 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
             out.append([Paragraph("□", s.box), paras])
         return out
 
-    def place_block(number: str, heading: str, sub: str | None, items: list[ProcedureResult]) -> list:
+    def place_block(number: str, heading: str, sub: str | None, items: list[ProcedureResult], lead=None) -> list:
+        """A counter (or agency) and its procedures; ``lead`` (a section heading) stays with its first one."""
         head = Table([[Paragraph(t(f"{number} {heading}", "place"), s.counter)]], colWidths=[width])
         head.setStyle(TableStyle(base + [("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#3b4a5a")),
                                   ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
-        blocks = [head]
+        blocks = list(lead or []) + [head]
         if sub:
             blocks.append(Paragraph(t(sub, "place"), s.small))
         first = True
@@ -377,8 +380,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                 blocks.append(KeepTogether([table]))
         return blocks
 
-    if counters:
-        story.append(Paragraph(t(L("city_counters"), "section"), s.section))
+    lead = [Paragraph(t(L("city_counters"), "section"), s.section)] if counters else None
     for i, (kind, cid, items) in enumerate(counters):
         c = root.counters[cid]
         place_office = "" if c.office == corner.office else \
@@ -386,7 +388,8 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         place = i18n.counter_place(c, lang, lambda obj, key: tr(obj, key, f"counters.{cid}.{key}"))
         heading = f"{place_office}{place}{gap}{tr(c, 'name', f'counters.{cid}.name')}"
         sub = L("phone", phone=c.phone) + f"{gap}{hours_of(c)}" + (f"{gap}{tr(c, 'note', f'counters.{cid}.note')}" if c.note else "")
-        story.extend(place_block(counter_numbers[cid], heading, sub, items))
+        story.extend(place_block(counter_numbers[cid], heading, sub, items, lead))
+        lead = None
         story.append(Spacer(1, 2 * mm))
 
     confirm = [p for p in result.procedures if p.status == TO_CONFIRM]
@@ -414,13 +417,14 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
             story.append(Paragraph(t(f"{bullet}{question}", f"question {fact}"), s.body))
 
     if agencies:
-        story.append(Paragraph(t(L("outside"), "section"), s.section))
+        lead = [Paragraph(t(L("outside"), "section"), s.section)]
         for i, (kind, aid, items) in enumerate(agencies):
             ag = root.agencies[aid]
             sub = f"{ag.address}{gap}" + L("phone", phone=ag.phone) + \
                   (f"{gap}{tr(ag, 'hours', f'agencies.{aid}.hours')}" if ag.hours else "") + \
                   (f"{gap}{tr(ag, 'note', f'agencies.{aid}.note')}" if ag.note else "")
-            story.extend(place_block("◆", tr(ag, "name", f"agencies.{aid}.name"), sub, items))
+            story.extend(place_block("◆", tr(ag, "name", f"agencies.{aid}.name"), sub, items, lead))
+            lead = None
             story.append(Spacer(1, 2 * mm))
 
     if untranslated and lang != "ja":
