@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, create_model
 
-from .problems import Mark, Problems, display_path
+from .problems import Problems, display_path
 from .yamlio import load_file
 
 LANGUAGES = ("ja", "en", "easy-ja")
@@ -154,4 +154,4 @@ def check_translations(book, problems: Problems) -> None:
                         f"procedure '{code}'", {"deadline": spec.deadline.text})
 
 
-__all__ = ["LANGUAGES", "SUFFIX", "translated", "check_translations", "Mark"]
+__all__ = ["LANGUAGES", "SUFFIX", "translated", "check_translations"]
