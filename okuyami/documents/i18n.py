@@ -57,7 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
                          "期限（きげん）の 日（ひ）が 休（やす）みの 日（ひ）の ときは、次（つぎ）の 日（ひ）までです。"},
     "legend_urgent": {"ja": "★ 急ぎ：期限を過ぎているか、7日以内の手続きです。先に済ませてください。",
                       "en": "★ Urgent: the deadline has passed or is within 7 days. Please do these first.",
-                      "easy-ja": "★ 急（いそ）ぎ：期限（きげん）まで 7日（なのか）も ありません。先（さき）に して ください。"},
+                      "easy-ja": "★ いそぎ：期限（きげん）が 過（す）ぎて いるか、あと 7日（なのか）までの 手続（てつづ）きです。"
+                                 "先（さき）に して ください。"},
     "legend_untranslated": {"ja": "",
                             "en": "[JA] = not yet translated; printed in Japanese. Please ask at the counter.",
                             "easy-ja": "［日本語（にほんご）］＝ やさしい日本語（にほんご）が まだ ありません。"
@@ -71,7 +72,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "bucket_later": {"ja": "後日でよいこと（市役所以外）", "en": "Later (elsewhere)",
                      "easy-ja": "あとで いい こと（市役所（しやくしょ）では ない ところ）"},
     "bucket_none": {"ja": "ありません", "en": "None", "easy-ja": "ありません"},
-    "urgent": {"ja": "★急ぎ", "en": "★Urgent", "easy-ja": "★急（いそ）ぎ"},
+    "urgent": {"ja": "★急ぎ", "en": "★Urgent", "easy-ja": "★いそぎ"},
     "to_confirm": {"ja": "［要確認］", "en": "[To be confirmed] ", "easy-ja": "［まだ わかりません］"},
     "deadline": {"ja": "期限：{date}まで", "en": "Deadline: {date}", "easy-ja": "期限（きげん）：{date}まで"},
     "deadline_how": {"ja": "（{how}）", "en": " ({how})", "easy-ja": "（{how}）"},
