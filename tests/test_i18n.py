@@ -195,6 +195,12 @@ def test_dates_and_urgency_in_each_language(book):
     assert i18n.describe_deadline(spec, "en") == "within 14 days of the death"
     assert i18n.describe_deadline(book.rules["shibou_todoke"].spec.deadline, "en") == \
         "within 7 days of the death, counting the day of death"
+    from okuyami.core.rulebook import DeadlineSpec
+
+    assert [i18n.describe_deadline(DeadlineSpec(), lang) for lang in ("ja", "en", "easy-ja")] == \
+        ["期限なし", "no deadline", "期限（きげん）は ありません"]
+    assert i18n.describe_deadline(DeadlineSpec(months=3, **{"from": "funeral"}), "easy-ja") == \
+        "お葬式（そうしき）の 日（ひ）から 3か月（げつ）の うちに"
 
 
 def test_every_character_the_sheet_prints_is_in_the_cid_fallback(book):

@@ -314,8 +314,6 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
             else:
                 text = tr(spec, "deadline", f"{where} deadline", original=spec.deadline.describe()) \
                     if spec.deadline.text else i18n.describe_deadline(spec.deadline, lang)
-                if lang == "en" and not spec.deadline.has_period and not spec.deadline.text:
-                    text = "no deadline"
                 bare = text.removeprefix(marker) if marker else text
                 due = text if bare.startswith("期限") or bare.lower().startswith("no deadline") \
                     else L("deadline_text", text=text)

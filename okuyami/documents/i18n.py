@@ -157,8 +157,10 @@ def describe_deadline(spec: DeadlineSpec, lang: str) -> str:
     """How a deadline with a period is counted: 「死亡日から14日以内」, "within 14 days of the death",
     「亡（な）くなった 日（ひ）から 14日（にち）の うちに」. (A deadline written as ``text`` is translated in the
     rulebook, by ``deadline_en`` / ``deadline_easy``.)"""
-    if lang == "ja" or not spec.has_period:
+    if lang == "ja" or spec.text:
         return spec.describe()
+    if not spec.has_period:
+        return "no deadline" if lang == "en" else "期限（きげん）は ありません"
     n, unit = ((spec.days, "d") if spec.days is not None else (spec.months, "m") if spec.months is not None
                else (spec.years, "y"))
     if lang == "en":
