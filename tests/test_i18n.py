@@ -59,6 +59,13 @@ def test_english_sheet_has_no_japanese_but_names_addresses_and_wareki(english, b
                    "Floor 1, Counter 2", "Citizens Division - Family Register Section", "Please bring:",
                    "Sample Tax Office", "At a glance", "Done today, here at the city hall", "2 days left"):
         assert needle in text.replace("\n", " ") or needle in text, needle
+    flat = re.sub(r"\s+", "", text)
+    for p in pk.result.procedures:  # every item, with its date
+        assert re.sub(r"\s+", "", p.rule.spec.title_en) in flat, p.code
+        if p.deadline:
+            assert re.sub(r"\s+", "", i18n.format_day(p.deadline, "en")) in flat, p.code
+    for cid in {p.rule.spec.counter for p in pk.result.procedures if p.rule.spec.counter}:  # every place
+        assert re.sub(r"\s+", "", book.root.counters[cid].name_en) in flat, cid
 
 
 def test_english_forms_stay_japanese_each_after_a_cover_note(english):
