@@ -140,7 +140,8 @@ def cmd_print(args) -> int:
         case, doc = load_case_doc(Path(args.case), shown, today=_today())
         offset = args.offset_mm or _offset(os.environ.get("OKUYAMI_PRINTER_OFFSET", "0,0"))
         packet = make_packet(book, case, Path(args.out), today=_today(), large=args.large_print, offset_mm=offset,
-                             allow_missing_glyphs=args.allow_missing_glyphs, case_doc=doc, case_file=shown)
+                             allow_missing_glyphs=args.allow_missing_glyphs, case_doc=doc, case_file=shown,
+                             language=args.language)
     except InvalidInput as exc:
         _print_problems(exc.problems)
         return 1
@@ -149,10 +150,13 @@ def cmd_print(args) -> int:
         return 2
     for w in packet.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    if packet.untranslated:
+        print(f"warning: {len(packet.untranslated)} text(s) of the rulebook have no {args.language} translation and "
+              "are printed in Japanese (marked); okuyami rules check lists them", file=sys.stderr)
     print(f"{display_path(packet.out_dir / 'guidance.pdf')}: 手続き案内票 {packet.guidance_pages} page(s)")
     for fid, path in packet.forms:
         print(f"{display_path(path)}")
-    print(f"{display_path(packet.packet_path)}: {packet.guidance_pages + len(packet.forms)} pages")
+    print(f"{display_path(packet.packet_path)}: {packet.guidance_pages + packet.cover_pages + len(packet.forms)} pages")
     return 0
 
 
@@ -234,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "printer (default: $OKUYAMI_PRINTER_OFFSET or 0,0)")
     pr.add_argument("--allow-missing-glyphs", action="store_true",
                     help="print even if a character is not in the font (it prints as 〓 to be written by hand)")
+    pr.add_argument("--language", choices=("ja", "en", "easy-ja"), default="ja",
+                    help="the family's language for the guidance sheet: ja (default), en (English), easy-ja "
+                         "(やさしい日本語); official forms stay Japanese, each with a cover note in that language")
     pr.set_defaults(func=cmd_print)
 
     gui = sub.add_parser("gui", help="open the desk app (the default without a command)")

@@ -41,10 +41,11 @@ def run(*args, cwd):
 def test_handbook_walkthrough(rules_copy):
     folder = rules_copy.parent
     kankyou = folder / "rules" / "kankyou.yaml"
+    when_line = len(kankyou.read_text(encoding="utf-8").splitlines()) + 5  # the 'when:' of the new procedure
     kankyou.write_text(kankyou.read_text(encoding="utf-8") + NEW_PROCEDURE, encoding="utf-8")
     check = run("rules", "check", "--rules", "rules.yaml", cwd=folder)  # 1. check catches the typo
     assert check.returncode == 1
-    assert "rules/kankyou.yaml:40:30: 'foreign_national' is true or false, not 'flase' (did you mean 'false'?)" \
+    assert f"rules/kankyou.yaml:{when_line}:30: 'foreign_national' is true or false, not 'flase' (did you mean 'false'?)" \
         in check.stderr
     kankyou.write_text(kankyou.read_text(encoding="utf-8").replace("flase", "false"), encoding="utf-8")
     assert run("rules", "check", "--rules", "rules.yaml", cwd=folder).returncode == 0

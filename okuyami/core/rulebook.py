@@ -23,6 +23,7 @@ from .calendar import OfficeCalendar
 from .facts import (DERIVED_AGE_THRESHOLDS, DERIVED_INPUTS, FACTS, NOT_APPLICABLE, NOT_APPLICABLE_LITERAL, Pending,
                     check_value, derive_kaigo_insured)
 from .problems import InvalidInput, Mark, Problems, did_you_mean, display_path
+from .translations import AgencyT, CornerT, CounterT, NameT, ProcedureT, QuestionT, check_translations
 from .yamlio import Document, StrictModel, load_file, validate, validate_each
 
 RULES_FORMAT = "okuyami-rules/1"
@@ -32,7 +33,7 @@ CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 
-class Office(StrictModel):
+class Office(StrictModel, NameT):
     """庁舎・支所."""
 
     name: str
@@ -40,14 +41,14 @@ class Office(StrictModel):
     phone: str | None = None
 
 
-class Department(StrictModel):
+class Department(StrictModel, NameT):
     """課 (or another municipal body such as 水道局, 農業委員会)."""
 
     name: str
     phone: str | None = None
 
 
-class Counter(StrictModel):
+class Counter(StrictModel, CounterT):
     """窓口: where the family goes. Counters are visited in the order they are listed in ``rules.yaml``."""
 
     name: str
@@ -60,7 +61,7 @@ class Counter(StrictModel):
     note: str | None = None
 
 
-class Agency(StrictModel):
+class Agency(StrictModel, AgencyT):
     """外部機関: an office outside the city hall (年金事務所, 税務署, 法務局, 家庭裁判所, …)."""
 
     name: str
@@ -70,7 +71,7 @@ class Agency(StrictModel):
     note: str | None = None
 
 
-class Corner(StrictModel):
+class Corner(StrictModel, CornerT):
     """おくやみコーナー itself."""
 
     name: str
@@ -80,7 +81,7 @@ class Corner(StrictModel):
     hours: str | None = None
 
 
-class Municipality(StrictModel):
+class Municipality(StrictModel, NameT):
     name: str
     code: str | None = None  # 全国地方公共団体コード
     corner: Corner
@@ -95,7 +96,7 @@ class Settings(StrictModel):
     retention_days: int = 1825  # okuyami db purge: closed cases are kept this many days (保存期間), then removed
 
 
-class Question(StrictModel):
+class Question(StrictModel, QuestionT):
     """A question of the bank: how the clerk asks for one fact."""
 
     fact: str
@@ -158,7 +159,7 @@ class Provenance(StrictModel):
     verified: dt.date | None = None  # last verified
 
 
-class ProcedureSpec(StrictModel):
+class ProcedureSpec(StrictModel, ProcedureT):
     code: str
     title: str
     counter: str | None = None
@@ -169,6 +170,7 @@ class ProcedureSpec(StrictModel):
     forms: list[str] = []
     reason: str | None = None
     note: str | None = None
+    late: str | None = None  # what to do once the deadline has passed (期限を過ぎたら)
     provenance: Provenance
 
     @field_validator("deadline", mode="before")
@@ -297,6 +299,8 @@ def check_rulebook(path: Path | str | None = None, *, today: dt.date | None = No
     book = loader.load()
     if book is not None:
         check_provenance(book, problems, today or dt.date.today())
+        if not problems.errors:  # translations matter once the rulebook works
+            check_translations(book, problems)
     return (book if not problems.errors else None), problems
 
 

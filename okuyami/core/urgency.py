@@ -45,6 +45,24 @@ class Urgency:
             return "今日まで"
         return f"あと{self.days_left}日"
 
+    def label(self, lang: str = "ja") -> str:
+        """:meth:`label_ja` in the family's language: ``ja``; ``en`` ("3 days overdue", "due today",
+        "5 days left"); ``easy-ja`` (「期限（きげん）を 3日（にち） 過（す）ぎて います」「今日（きょう）まで」「あと 5日（にち）」)."""
+        if lang == "ja" or self.days_left is None:
+            return self.label_ja()
+        n = abs(self.days_left)
+        if lang == "en":
+            if self.days_left < 0:
+                return f"{n} day{'s' if n != 1 else ''} overdue"
+            if self.days_left == 0:
+                return "due today"
+            return f"{n} day{'s' if n != 1 else ''} left"
+        if self.days_left < 0:
+            return f"期限（きげん）を {n}日（にち） 過（す）ぎて います"
+        if self.days_left == 0:
+            return "今日（きょう）まで"
+        return f"あと {n}日（にち）"
+
 
 def urgency(deadline: dt.date | None, today: dt.date) -> Urgency:
     """The urgency of a deadline seen on ``today``."""

@@ -1,4 +1,10 @@
-"""The guidance sheet (手続き案内票), A4: where to go, in what order, what to bring, by which date, and why.
+"""The guidance sheet (手続き案内票), A4: where to go, in what order, what to bring, by which date, and why —
+in Japanese, English or やさしい日本語 (``language``: ja / en / easy-ja; the rulebook's ``_en`` / ``_easy`` texts and
+:mod:`okuyami.documents.i18n`; a text without its translation prints in Japanese, marked).
+
+- a summary first: 今日ここで済むこと / 2週間以内 / 後日でよいこと, urgent items (overdue or within 7 days) first
+  and marked ★, each deadline with 「あとN日」 or 「期限切れ（N日超過）」 counted from the print date, and what to
+  do once it has passed (the rule's ``late:``, or: it can still be done — do it soon);
 
 - header: 故人, date of death in 和暦, the visitor and relationship, date issued, case number (and a QR code of it),
   the city and the corner's phone;
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -34,11 +41,14 @@ from ..core.case import Case
 from ..core.engine import REQUIRED, TO_CONFIRM, Evaluation, ProcedureResult
 from ..core.report import group_by_place, question_text
 from ..core.rulebook import Rulebook
-from ..core.wareki import format_date
+from ..core.translations import translated
+from ..core.urgency import Urgency, urgency
+from . import i18n
 from .context import Context
 from .fonts import FontSet
 
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚"
+_READING = re.compile(r"([一-鿿々〆ヶ]+)（([ぁ-ゖー]+)）")  # 窓口（まどぐち）: a kanji word and its reading
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"  # ㉑ and above are not in the CID fallback font
 
 
 @dataclass
@@ -47,6 +57,7 @@ class GuidanceOutput:
     pages: int
     problems: list[str] = field(default_factory=list)
     min_font_size: float = 0.0
+    untranslated: list[str] = field(default_factory=list)  # texts printed in Japanese for want of a translation
 
 
 class _Styles:
@@ -66,7 +77,8 @@ class _Styles:
         self.proc = st("proc", gb, body + (2 if large else 1.5), 1.35)
         self.due = st("due", gb, body)
         self.counter = st("counter", gb, body + (2 if large else 2), 1.3, textColor=colors.white)
-        self.section = st("section", gb, body + (4 if large else 3), 1.3, spaceBefore=4 * mm, spaceAfter=2 * mm)
+        self.section = st("section", gb, body + (4 if large else 3), 1.3, spaceBefore=4 * mm, spaceAfter=2 * mm,
+                          keepWithNext=1)
         self.box = st("box", g, 22 if large else 16, 1.0, alignment=1)
         self.sizes = [s.fontSize for s in (self.title, self.head, self.body, self.small, self.proc, self.due,
                                            self.counter, self.section, self.box)]
@@ -75,9 +87,10 @@ class _Styles:
 class _Text:
     """Escapes text for Paragraph and checks every character against the fonts."""
 
-    def __init__(self, fonts: FontSet):
+    def __init__(self, fonts: FontSet, reading_size: float | None = None):
         self.fonts = fonts
         self.problems: list[str] = []
+        self.reading_size = reading_size  # やさしい日本語: 漢字（かんじ） with the reading in this size (pt)
 
     def check(self, text: str, where: str) -> str:
         """``text`` with any character the fonts lack replaced by 〓, and a problem noted for each."""
@@ -88,10 +101,17 @@ class _Text:
         return text
 
     def __call__(self, text: str, where: str) -> str:
-        return escape(self.check(text, where))
+        return self.markup(escape(self.check(text, where)))
+
+    def markup(self, html: str) -> str:
+        """In やさしい日本語, the reading after a kanji word 「窓口（まどぐち）」 is printed smaller, so the word
+        stays easy to find and the reading is there for whoever needs it (reportlab has no ruby)."""
+        if not self.reading_size:
+            return html
+        return _READING.sub(lambda m: f'{m.group(1)}<font size="{self.reading_size:g}">（{m.group(2)}）</font>', html)
 
 
-def _numbered_canvas(footer_left: str, footer_mid: str, fonts: FontSet, size: float):
+def _numbered_canvas(footer_left: str, footer_mid: str, fonts: FontSet, size: float, gap: str = "　"):
     class NumberedCanvas(rl_canvas.Canvas):
         """Draws 'n / N' once the number of pages is known."""
 
@@ -109,7 +129,7 @@ def _numbered_canvas(footer_left: str, footer_mid: str, fonts: FontSet, size: fl
                 self.__dict__.update(state)
                 self.setFont(fonts["gothic"], size)
                 self.setFillGray(0.25)
-                right = f"{footer_mid}　{self._pageNumber} / {total}"
+                right = f"{footer_mid}{gap}{self._pageNumber} / {total}"
                 both = stringWidth(footer_left, fonts["gothic"], size) + stringWidth(right, fonts["gothic"], size)
                 y = 8 * mm
                 if both + 8 * mm > A4[0] - 30 * mm:  # two lines (large print)
@@ -148,32 +168,61 @@ def _rects(shape) -> list:
 
 
 def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context, fonts: FontSet, *,
-                   today: dt.date, large: bool = False, forms_by_code: dict[str, list[str]] | None = None
-                   ) -> GuidanceOutput:
+                   today: dt.date, large: bool = False, forms_by_code: dict[str, list[str]] | None = None,
+                   language: str = "ja") -> GuidanceOutput:
+    """The family's sheet. Nothing internal is printed: no procedure codes, no staff hints (the questions'
+    ``hint:`` are for the clerk), no file names."""
+    lang = language if language in i18n.LANGUAGES else "ja"
     s = _Styles(fonts, large)
-    t = _Text(fonts)
+    t = _Text(fonts, reading_size=(s.small_size * 0.8) if lang == "easy-ja" else None)
     base = [("FONTNAME", (0, 0), (-1, -1), fonts["gothic"])]  # a table's default font would be Helvetica
     forms_by_code = forms_by_code or {}
     root = book.root
     muni, corner = root.municipality, root.municipality.corner
     story: list = []
     width = A4[0] - 30 * mm
+    untranslated: list[str] = []
+    marker = i18n.text("untranslated", lang) if lang != "ja" else ""
+    gap = " | " if lang == "en" else "　"  # between the parts of a line
+    bullet = "- " if lang == "en" else "・"
+
+    def L(key: str, **values) -> str:  # a fixed text of the sheet
+        return i18n.text(key, lang, **values)
+
+    def tr(obj, key: str, where: str, original=None):
+        """The rulebook's text ``obj.key`` in the family's language; Japanese (marked) when not translated."""
+        value, fell_back = translated(obj, key, lang, original)
+        if fell_back:
+            untranslated.append(where)
+            return [marker + v for v in value] if isinstance(value, list) else marker + value
+        return value
+
+    def hours_of(place) -> str:
+        default = type(place).model_fields["hours"].default
+        if lang != "ja" and place.hours == default and getattr(place, "hours" + ("_en" if lang == "en" else "_easy")) is None:
+            return L("default_hours")
+        return tr(place, "hours", "hours")
+
+    def urgency_of(p: ProcedureResult) -> Urgency:
+        return urgency(p.deadline, today)
 
     # -- header ---------------------------------------------------------------------------------------
-    story.append(Paragraph(t("おくやみ手続きのご案内（手続き案内票）", "title"), s.title))
+    story.append(Paragraph(t(L("title"), "title"), s.title))
     d, a = case.deceased, case.applicant
-    rows = [[Paragraph(t("亡くなった方", "header"), s.small),
-             Paragraph(t(f"{d.name} 様（{case.age_at_death}歳）", "deceased.name"), s.proc)],
-            [Paragraph(t("亡くなった日", "header"), s.small),
-             Paragraph(t(format_date(d.death_date, weekday=True), "deceased.death_date"), s.body)]]
+    rows = [[Paragraph(t(L("deceased"), "header"), s.small),
+             Paragraph(t(L("deceased_name", name=d.name, age=case.age_at_death), "deceased.name"), s.proc)],
+            [Paragraph(t(L("death_date"), "header"), s.small),
+             Paragraph(t(i18n.format_day(d.death_date, lang, wareki=True), "deceased.death_date"), s.body)]]
     if a:
-        rel = f"（{a.relationship}）" if a.relationship else ""
-        rows.append([Paragraph(t("ご来庁の方", "header"), s.small),
-                     Paragraph(t(f"{a.name} 様{rel}", "applicant.name / applicant.relationship"), s.body)])
-    rows += [[Paragraph(t("発行日", "header"), s.small), Paragraph(t(format_date(today, weekday=True), "today"), s.body)],
-             [Paragraph(t("案件番号", "header"), s.small), Paragraph(t(ctx.get("case.number"), "case.number"), s.body)]]
+        rel = f"（{a.relationship}）" if a.relationship and lang != "en" else ""  # 続柄 is Japanese text
+        rows.append([Paragraph(t(L("visitor"), "header"), s.small),
+                     Paragraph(t(L("visitor_name", name=a.name, rel=rel), "applicant.name / applicant.relationship"),
+                               s.body)])
+    rows += [[Paragraph(t(L("issued"), "header"), s.small),
+              Paragraph(t(i18n.format_day(today, lang, wareki=True), "today"), s.body)],
+             [Paragraph(t(L("case_number"), "header"), s.small), Paragraph(t(ctx.get("case.number"), "case.number"), s.body)]]
     qr_mm = 30 if large else 24
-    label_w = (38 if large else 24) * mm
+    label_w = (38 if large else 24 if lang == "ja" else 30 if lang == "en" else 34) * mm
     left = Table(rows, colWidths=[label_w, width - (qr_mm + 4) * mm - label_w])
     left.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey)]))
@@ -182,58 +231,138 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
     story.append(header)
     story.append(Spacer(1, 2 * mm))
     office = root.offices[corner.office]
-    contact = (f"お問い合わせ：{muni.name} {corner.name}（{office.name} {corner.place}）電話 {corner.phone}"
-               + (f"　{corner.hours}" if corner.hours else ""))
+    corner_name = tr(corner, "name", "municipality.corner.name")
+    city = tr(muni, "name", "municipality.name")
+    contact = L("contact", city=city, corner=corner_name,
+                office=tr(office, "name", f"offices.{corner.office}.name"),
+                place=tr(corner, "place", "municipality.corner.place"), phone=corner.phone)
+    if corner.hours:
+        contact += gap + tr(corner, "hours", "municipality.corner.hours")
     story.append(Paragraph(t(contact, "rules.yaml: municipality.corner"), s.small))
     story.append(Spacer(1, 2 * mm))
 
-    counters = [g for g in group_by_place(book, result) if g[0] == "counter"]
-    agencies = [g for g in group_by_place(book, result) if g[0] == "agency"]
+    groups = group_by_place(book, result)
+    counters = [g for g in groups if g[0] == "counter"]
+    agencies = [g for g in groups if g[0] == "agency"]
     n_city = sum(len(items) for _, _, items in counters)
     n_out = sum(len(items) for _, _, items in agencies)
     n_confirm = sum(1 for p in result.procedures if p.status == TO_CONFIRM)
-    summary = (f"市役所の窓口 {len(counters)}か所で {n_city}件、市役所以外で {n_out}件の手続きがあります"
-               + (f"（うち要確認 {n_confirm}件）" if n_confirm else "") + "。")
-    story.append(Paragraph(t(summary, "summary"), s.body))
-    story.append(Paragraph(t("番号の順に窓口をお回りください。終わった手続きは □ に ✓ を付けてください。"
-                             "期限の日が土日・祝日・年末年始にあたるときは、次の開庁日までとしています。", "intro"),
-                           s.small))
+    story.append(Paragraph(t(L("count", counters=len(counters), city=n_city, outside=n_out,
+                                 confirm=L("count_confirm", n=n_confirm) if n_confirm else ""), "summary"), s.body))
+    story.append(Paragraph(t(L("intro"), "intro"), s.small))
+    legend_at = len(story)  # the legend of untranslated texts goes here once they are known
+
+    # -- summary: 今日ここで済むこと / 2週間以内 / 後日でよいこと -------------------------------------------
+    counter_numbers = {cid: (CIRCLED[i] if i < len(CIRCLED) else f"({i + 1})") for i, (_, cid, _) in enumerate(counters)}
+    title_of = {p.code: tr(p.rule.spec, "title", f"{p.rule.file}: {p.code} title") for p in result.procedures}
+    required = [p for p in result.procedures if p.status == REQUIRED]
+    order = {p.code: i for i, p in enumerate(result.procedures)}
+
+    def ranked(items: list[ProcedureResult]) -> list[ProcedureResult]:
+        return sorted(items, key=lambda p: (urgency_of(p).sort_key[0] if urgency_of(p).is_urgent else 1,
+                                            urgency_of(p).days_left if urgency_of(p).is_urgent else 0, order[p.code]))
+
+    today_here = ranked([p for p in required if p.rule.spec.counter])
+    outside = [p for p in required if not p.rule.spec.counter]
+    soon = ranked([p for p in outside if urgency_of(p).days_left is not None and urgency_of(p).days_left <= 14])
+    later = ranked([p for p in outside if p not in soon])
+    any_urgent = any(urgency_of(p).is_urgent for p in required)
+
+    def summary_line(p: ProcedureResult) -> str:
+        u = urgency_of(p)
+        where = f"{counter_numbers[p.rule.spec.counter]} " if p.rule.spec.counter in counter_numbers else ""
+        label = u.label(lang)
+        text = t(f"{where}{title_of[p.code]}", f"{p.rule.file}: {p.code} title")
+        if label:
+            text += t(f"{gap}{label}", "urgency")
+        if u.is_urgent:
+            return f'<font color="#b00000">{t(L("urgent"), "urgency")}</font> {text}'
+        return t(bullet, "bullet") + text
+
+    # one row a line, so that a long summary (large print) can go on over the page
+    rows, style = [[Paragraph(t(L("summary"), "summary"), s.due)]], []
+    for key, items in (("bucket_today", today_here), ("bucket_two_weeks", soon), ("bucket_later", later)):
+        style.append(("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.6, colors.HexColor("#3b4a5a")))
+        rows.append([Paragraph(t(L(key), "summary"), s.due)])
+        rows += [[Paragraph(summary_line(p), s.small)] for p in items] or \
+            [[Paragraph(t(L("bucket_none"), "summary"), s.small)]]
+    box = Table(rows, colWidths=[width], repeatRows=1)
+    box.setStyle(TableStyle(base + style + [("BOX", (0, 0), (-1, -1), 1.0, colors.HexColor("#3b4a5a")),
+                                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf2")),
+                                            ("TOPPADDING", (0, 0), (-1, -1), 0.6),
+                                            ("BOTTOMPADDING", (0, 0), (-1, -1), 0.8)]))
+    story.append(Spacer(1, 1.5 * mm))
+    story.append(box)
+    if any_urgent:
+        story.append(Paragraph(f'<font color="#b00000">{t(L("legend_urgent"), "legend")}</font>', s.small))
 
     def procedure_rows(items: list[ProcedureResult]) -> list:
         out = []
-        for p in items:
+        for p in ranked(items):
             rule = p.rule
+            spec = rule.spec
             where = f"{rule.file}: {p.code}"
-            title = t(p.title, f"{where} title")
+            u = urgency_of(p)
+            title = t(title_of[p.code], f"{where} title")
             if p.status == TO_CONFIRM:
-                title = f"［要確認］{title}"
+                title = t(L("to_confirm"), "label") + title
             paras = [Paragraph(title, s.proc)]
             if p.deadline:
-                due = f"期限：{format_date(p.deadline, weekday=True)}まで"
-                if rule.spec.deadline.text is None:
-                    due += f"（{rule.spec.deadline.describe()}）"
+                due = L("deadline", date=i18n.format_day(p.deadline, lang))
+                if spec.deadline.text is None:
+                    due += L("deadline_how", how=i18n.describe_deadline(spec.deadline, lang))
             else:
-                text = rule.spec.deadline.describe()
-                due = text if text.startswith("期限") else f"期限：{text}"
-            paras.append(Paragraph(t(due, f"{where} deadline"), s.due))
-            if rule.spec.bring:  # one item a line: a checklist, and no line starting with 、
-                items = "<br/>".join("・" + t(item, f"{where} bring") for item in rule.spec.bring)
-                paras.append(Paragraph(f"持ち物：<br/>{items}", s.body))
-            for r in p.reasons:
-                paras.append(Paragraph(t(("理由：" if p.status == REQUIRED else "") + r, f"{where} reason"), s.small))
+                text = tr(spec, "deadline", f"{where} deadline", original=spec.deadline.describe()) \
+                    if spec.deadline.text else i18n.describe_deadline(spec.deadline, lang)
+                bare = text.removeprefix(marker) if marker else text
+                due = text if bare.startswith("期限") or bare.lower().startswith("no deadline") \
+                    else L("deadline_text", text=text)
+            due = t(due, f"{where} deadline")
+            label = u.label(lang)
+            if label:
+                mark = f"{L('urgent')} " if u.is_urgent else ""
+                color = "#b00000" if u.is_urgent else "#000000"
+                due += f'{t(gap, "gap")}<font color="{color}">{t(mark + label, "urgency")}</font>'
+            paras.append(Paragraph(due, s.due))
+            if u.level == "overdue":
+                late = tr(spec, "late", f"{where} late") if spec.late else L("late_default")
+                paras.append(Paragraph(f'<font color="#b00000">{t(L("late_label") + late, f"{where} late")}</font>',
+                                       s.body))
+            if spec.bring:  # one item a line: a checklist, and no line starting with 、
+                bring = tr(spec, "bring", f"{where} bring")
+                items_html = "<br/>".join(t(bullet + item, f"{where} bring") for item in bring)
+                paras.append(Paragraph(f"{t(L('bring'), 'label')}<br/>{items_html}", s.body))
+            if p.status == REQUIRED:
+                if spec.reason:
+                    reasons = [tr(spec, "reason", f"{where} reason")]
+                else:
+                    reasons = [(marker + r) if lang != "ja" else r for r in p.reasons]
+                    if lang != "ja" and reasons:
+                        untranslated.append(f"{where} reason")
+                for r in reasons:
+                    paras.append(Paragraph(t(L("reason") + r, f"{where} reason"), s.small))
+            elif lang == "ja":
+                for r in p.reasons:
+                    paras.append(Paragraph(t(r, f"{where} reason"), s.small))
+            else:
+                for fact in p.confirm_facts:
+                    q = book.questions.get(fact)
+                    question = tr(q.spec, "text", f"question {fact}") if q else marker + question_text(book, fact)
+                    paras.append(Paragraph(t(L("confirm_reason", question=question), f"{where} reason"), s.small))
             if forms_by_code.get(p.code):
-                paras.append(Paragraph(t("記入済みの申請書：" + "、".join(forms_by_code[p.code]), f"{where} forms"), s.small))
-            if rule.spec.note:
-                paras.append(Paragraph(t("ご注意：" + rule.spec.note, f"{where} note"), s.small))
-            box = Paragraph("□", s.box)
-            out.append([box, paras])
+                titles = forms_by_code[p.code]
+                paras.append(Paragraph(t(L("forms", titles="、".join(titles), n=len(titles)), f"{where} forms"), s.small))
+            if spec.note:
+                paras.append(Paragraph(t(L("note") + tr(spec, "note", f"{where} note"), f"{where} note"), s.small))
+            out.append([Paragraph("□", s.box), paras])
         return out
 
-    def place_block(number: str, heading: str, sub: str | None, items: list[ProcedureResult]) -> list:
+    def place_block(number: str, heading: str, sub: str | None, items: list[ProcedureResult], lead=None) -> list:
+        """A counter (or agency) and its procedures; ``lead`` (a section heading) stays with its first one."""
         head = Table([[Paragraph(t(f"{number} {heading}", "place"), s.counter)]], colWidths=[width])
         head.setStyle(TableStyle(base + [("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#3b4a5a")),
                                   ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
-        blocks = [head]
+        blocks = list(lead or []) + [head]
         if sub:
             blocks.append(Paragraph(t(sub, "place"), s.small))
         first = True
@@ -249,56 +378,105 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                 blocks.append(KeepTogether([table]))
         return blocks
 
-    if counters:
-        story.append(Paragraph(t("市役所の窓口", "section"), s.section))
+    lead = [Paragraph(t(L("city_counters"), "section"), s.section)] if counters else None
     for i, (kind, cid, items) in enumerate(counters):
         c = root.counters[cid]
-        number = f"{c.number}番窓口" if isinstance(c.number, int) else c.number
-        place_office = "" if c.office == corner.office else f"{root.offices[c.office].name} "
-        heading = f"{place_office}{c.floor} {number}　{c.name}"
-        sub = f"電話 {c.phone}　{c.hours}" + (f"　{c.note}" if c.note else "")
-        story.extend(place_block(CIRCLED[i] if i < len(CIRCLED) else f"({i + 1})", heading, sub, items))
+        place_office = "" if c.office == corner.office else \
+            f"{tr(root.offices[c.office], 'name', f'offices.{c.office}.name')}{', ' if lang == 'en' else ' '}"
+        place = i18n.counter_place(c, lang, lambda obj, key: tr(obj, key, f"counters.{cid}.{key}"))
+        heading = f"{place_office}{place}{gap}{tr(c, 'name', f'counters.{cid}.name')}"
+        sub = L("phone", phone=c.phone) + f"{gap}{hours_of(c)}" + (f"{gap}{tr(c, 'note', f'counters.{cid}.note')}" if c.note else "")
+        story.extend(place_block(counter_numbers[cid], heading, sub, items, lead))
+        lead = None
         story.append(Spacer(1, 2 * mm))
 
     confirm = [p for p in result.procedures if p.status == TO_CONFIRM]
     if confirm:
-        story.append(Paragraph(t("確認が必要なこと（「わからない」とお答えいただいた項目）", "section"), s.section))
+        story.append(Paragraph(t(L("confirm_head"), "section"), s.section))
         by_fact: dict[str, list[ProcedureResult]] = {}
         for p in confirm:
             for fact in p.confirm_facts:
                 by_fact.setdefault(fact, []).append(p)
         for fact, procs in by_fact.items():
-            lines = [Paragraph(t(f"● {question_text(book, fact)}", f"question {fact}"), s.proc)]
-            hint = book.questions[fact].spec.hint if fact in book.questions else None
-            if hint:
-                lines.append(Paragraph(t(hint, f"question {fact} hint"), s.small))
-            lines.append(Paragraph(t("わかったら、次の手続きが必要かどうかが決まります："
-                                     + "、".join(p.title for p in procs), f"question {fact}"), s.body))
+            q = book.questions.get(fact)
+            question = tr(q.spec, "text", f"question {fact}") if q else (marker if lang != "ja" else "") + question_text(book, fact)
+            lines = [Paragraph(t(f"● {question}", f"question {fact}"), s.proc)]  # no hint: hints are for the clerk
+            sep = ", " if lang == "en" else "、"
+            lines.append(Paragraph(t(L("confirm_then", titles=sep.join(title_of[p.code] for p in procs)),
+                                     f"question {fact}"), s.body))
             story.append(KeepTogether(lines + [Spacer(1, 2 * mm)]))
 
     if result.pending_questions:
-        story.append(Paragraph(t("まだお聞きしていないこと", "section"), s.section))
-        story.append(Paragraph(t("次のことに当てはまる場合は、ほかにも手続きが必要になることがあります。"
-                                 f"{corner.name}（電話 {corner.phone}）にお問い合わせください。", "pending"), s.body))
+        story.append(Paragraph(t(L("pending_head"), "section"), s.section))
+        story.append(Paragraph(t(L("pending_intro", corner=corner_name, phone=corner.phone), "pending"), s.body))
         for fact in result.pending_questions:
-            story.append(Paragraph(t(f"・{question_text(book, fact)}", f"question {fact}"), s.body))
+            q = book.questions.get(fact)
+            question = tr(q.spec, "text", f"question {fact}") if q else (marker if lang != "ja" else "") + question_text(book, fact)
+            story.append(Paragraph(t(f"{bullet}{question}", f"question {fact}"), s.body))
 
     if agencies:
-        story.append(Paragraph(t("市役所以外での手続き", "section"), s.section))
+        lead = [Paragraph(t(L("outside"), "section"), s.section)]
         for i, (kind, aid, items) in enumerate(agencies):
             ag = root.agencies[aid]
-            sub = f"{ag.address}　電話 {ag.phone}" + (f"　{ag.hours}" if ag.hours else "") + \
-                  (f"　{ag.note}" if ag.note else "")
-            story.extend(place_block("◆", ag.name, sub, items))
+            sub = f"{ag.address}{gap}" + L("phone", phone=ag.phone) + \
+                  (f"{gap}{tr(ag, 'hours', f'agencies.{aid}.hours')}" if ag.hours else "") + \
+                  (f"{gap}{tr(ag, 'note', f'agencies.{aid}.note')}" if ag.note else "")
+            story.extend(place_block("◆", tr(ag, "name", f"agencies.{aid}.name"), sub, items, lead))
+            lead = None
             story.append(Spacer(1, 2 * mm))
+
+    if untranslated and lang != "ja":
+        story.insert(legend_at, Paragraph(t(L("legend_untranslated"), "legend"), s.small))
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=13 * mm,
-                            bottomMargin=(24 if large else 16) * mm, initialFontName=fonts["gothic"], title="おくやみ手続きのご案内", author=f"{muni.name} {corner.name}")
+                            bottomMargin=(24 if large else 16) * mm, initialFontName=fonts["gothic"],
+                            title=L("doc_title"), author=f"{city} {corner_name}")
     footer_size = 14 if large else 8
-    footer_left = t.check(f"{muni.name} {corner.name}　電話 {corner.phone}", "footer")  # right: case no. and page
-    canvasmaker = _numbered_canvas(footer_left, f"案件番号 {ctx.get('case.number')}", fonts, footer_size)
+    footer_left = t.check(f"{city} {corner_name}{gap}" + L("phone", phone=corner.phone), "footer")  # right: case no. and page
+    canvasmaker = _numbered_canvas(footer_left, t.check(L("footer_case", number=ctx.get("case.number")), "footer"),
+                                   fonts, footer_size, gap="  " if lang == "en" else "　")
     doc.build(story, canvasmaker=canvasmaker)
     pdf = buf.getvalue()
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    return GuidanceOutput(pdf, pages, t.problems, min(s.sizes + [footer_size]))
+    return GuidanceOutput(pdf, pages, t.problems, min(s.sizes + [footer_size]), sorted(set(untranslated)))
+
+
+def cover_note(book: Rulebook, result: Evaluation, form_id: str, form_title: str, fonts: FontSet, language: str,
+               *, large: bool = False) -> tuple[bytes, list[str]]:
+    """One A4 page in the family's language put in front of an official form (which stays Japanese): what the
+    form is, which procedure it is for, and the counter it goes to. Returns (pdf, problems)."""
+    lang = language if language in i18n.LANGUAGES else "ja"
+    s = _Styles(fonts, large)
+    t = _Text(fonts, reading_size=(s.small_size * 0.8) if lang == "easy-ja" else None)
+    root = book.root
+    marker = i18n.text("untranslated", lang) if lang != "ja" else ""
+
+    def tr(obj, key):
+        value, fell_back = translated(obj, key, lang)
+        return marker + value if fell_back else value
+
+    procs = [p for p in result.procedures if p.status == REQUIRED and form_id in p.rule.spec.forms]
+    sep = ", " if lang == "en" else "、"
+    places: list[str] = []
+    for p in procs:
+        if p.rule.spec.counter:
+            c = root.counters[p.rule.spec.counter]
+            office = "" if c.office == root.municipality.corner.office else f"{tr(root.offices[c.office], 'name')} "
+            place = f"{office}{i18n.counter_place(c, lang, tr)}{' - ' if lang == 'en' else '　'}{tr(c, 'name')}"
+        else:
+            ag = root.agencies[p.rule.spec.agency]
+            place = f"{tr(ag, 'name')}（{ag.address}）"
+        if place not in places:
+            places.append(place)
+    story = [Paragraph(t(i18n.text("cover_title", lang), "cover"), s.title),
+             Paragraph(t(i18n.text("cover_body", lang, form=form_title,
+                                   procedures=sep.join(tr(p.rule.spec, "title") for p in procs)), "cover"), s.proc),
+             Spacer(1, 3 * mm)]
+    story += [Paragraph(t(i18n.text("cover_where", lang, place=place), "cover"), s.proc) for place in places]
+    story += [Spacer(1, 3 * mm), Paragraph(t(i18n.text("cover_check", lang), "cover"), s.proc)]
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
+                      bottomMargin=20 * mm, initialFontName=fonts["gothic"],
+                      title=i18n.text("cover_title", lang)).build(story)
+    return buf.getvalue(), t.problems

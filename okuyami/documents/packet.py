@@ -22,7 +22,7 @@ from ..core.yamlio import Document
 from .context import Context, build_context, visitor_acts_for_another
 from .fonts import FontSet, find_fonts
 from .forms import Placed, draw_form
-from .guidance import build_guidance
+from .guidance import build_guidance, cover_note
 from .templates import FormTemplate, load_templates
 
 
@@ -35,6 +35,9 @@ class Packet:
     placed: list[Placed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     min_font_size: float = 0.0
+    language: str = "ja"
+    untranslated: list[str] = field(default_factory=list)  # rulebook texts printed in Japanese for want of one
+    cover_pages: int = 0  # cover notes in packet.pdf (one before each form when the language is not ja)
 
     @property
     def packet_path(self) -> Path:
@@ -76,11 +79,13 @@ def _glyph_problems(ctx: Context, fonts: FontSet, case_doc: Document | None, pro
 def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, large: bool = False,
                 offset_mm: tuple[float, float] = (0.0, 0.0), allow_missing_glyphs: bool = False,
                 case_doc: Document | None = None, case_file: str = "case", only_forms: list[str] | None = None,
-                guidance_copies: int = 1) -> Packet:
+                guidance_copies: int = 1, language: str = "ja") -> Packet:
     """Check, then write the packet; raises :class:`InvalidInput` (nothing written) on any problem.
 
     ``only_forms`` keeps just those forms (the clerk's choice); ``guidance_copies`` puts that many copies of the
-    guidance sheet at the front of packet.pdf (the family's, one for relatives far away…)."""
+    guidance sheet at the front of packet.pdf (the family's, one for relatives far away…). ``language`` (ja, en,
+    easy-ja) is the family's language: the sheet is in it, and in packet.pdf each official form — which stays
+    Japanese, it goes to the city — follows a short cover note in it saying what the form is and where it goes."""
     problems = Problems()
     templates = load_templates(book.forms_dir, problems)
     for rule in book.ordered:
@@ -100,10 +105,14 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
         form_ids = [f for f in form_ids if f in only_forms]
     titles = {fid: templates[fid].spec.title for fid in form_ids}
     forms_by_code = {p.code: [titles[f] for f in p.rule.spec.forms if f in titles] for p in result.procedures}
-    guidance = build_guidance(book, case, result, ctx, fonts, today=today, large=large, forms_by_code=forms_by_code)
+    guidance = build_guidance(book, case, result, ctx, fonts, today=today, large=large, forms_by_code=forms_by_code,
+                              language=language)
+    covers = {fid: cover_note(book, result, fid, titles[fid], fonts, language, large=large)
+              for fid in form_ids} if language != "ja" else {}
     footer = f"{book.root.municipality.name} 案件番号 {ctx.get('case.number')}"
     rendered = [(fid, draw_form(templates[fid], ctx, fonts, offset_mm=offset_mm, footer=footer)) for fid in form_ids]
-    other = [m for m in guidance.problems] + [m for _, out in rendered for m in out.problems]
+    other = [m for m in guidance.problems] + [m for _, out in rendered for m in out.problems] + \
+        [m for _, problems_ in covers.values() for m in problems_]
     overflow = [m for m in other if "does not fit" in m or "characters for" in m or "taller than the page" in m]
     for m in overflow:
         problems.error(Mark(case_file), m)
@@ -127,6 +136,8 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
     for fid, out in rendered:
         path = out_dir / "forms" / f"{fid}.pdf"
         path.write_bytes(out.pdf)
+        if fid in covers:
+            packet.append(PdfReader(io.BytesIO(covers[fid][0])))
         packet.append(PdfReader(io.BytesIO(out.pdf)))
         written.append((fid, path))
     packet.add_metadata({"/Title": f"おくやみ手続きのご案内 {ctx.get('case.number')}",
@@ -134,4 +145,4 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
     with open(out_dir / "packet.pdf", "wb") as fh:
         packet.write(fh)
     return Packet(out_dir, result, guidance.pages, written, [p for _, out in rendered for p in out.placed],
-                  warnings, guidance.min_font_size)
+                  warnings, guidance.min_font_size, language, guidance.untranslated, len(covers))

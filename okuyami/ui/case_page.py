@@ -25,6 +25,7 @@ from ..core.facts import FACTS, UNKNOWN_LITERAL
 from ..core.problems import InvalidInput, Problems
 from ..core.report import group_by_place, place_heading
 from ..core.wareki import format_date
+from ..documents.i18n import LANGUAGE_LABELS
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
 from ..store.cases import STATE_LABELS, TASK_LABELS, CaseRow
@@ -523,6 +524,9 @@ class PrintPanel(QWidget):
         self.relatives = QSpinBox()
         self.relatives.setRange(0, 5)
         self.large = QCheckBox("大きな文字で印刷（14ポイント以上）")
+        self.language = QComboBox()  # the family's language for the sheet (申請書は日本語のまま)
+        for code, label in LANGUAGE_LABELS.items():
+            self.language.addItem(label, code)
         self.gaiji = QCheckBox("フォントにない文字を 〓 で印刷して手書きで補う")
         self.gaiji.hide()
         self.message = QLabel()
@@ -544,6 +548,7 @@ class PrintPanel(QWidget):
         options.addRow("申請書（チェックしたものを印刷）", self.forms)
         options.addRow("案内票（ご家族用）の部数", self.family)
         options.addRow("案内票（遠方のご親族用）の部数", self.relatives)
+        options.addRow("案内票の言語", self.language)
         options.addRow("", self.large)
         options.addRow("", self.gaiji)
         buttons = QHBoxLayout()
@@ -595,7 +600,7 @@ class PrintPanel(QWidget):
             packet = make_packet(self.page.book, case, out, today=self.page.window.today, large=self.large.isChecked(),
                                  allow_missing_glyphs=self.gaiji.isChecked(), only_forms=self.chosen_forms(),
                                  guidance_copies=self.family.value() + self.relatives.value(),
-                                 case_file="入力内容")
+                                 case_file="入力内容", language=self.language.currentData())
         except InvalidInput as exc:
             texts = [p.message for p in exc.problems]
             if any("is not in the font" in t for t in texts):
@@ -657,7 +662,8 @@ class PrintPanel(QWidget):
         packet = self.last_packet
         self.page.window.store.log_print(self.page.case_id, self.page.window.clerk, {
             "to": where, "target": target, "forms": [f for f, _ in packet.forms],
-            "guidance_copies": self.family.value() + self.relatives.value(), "large_print": self.large.isChecked()})
+            "guidance_copies": self.family.value() + self.relatives.value(), "large_print": self.large.isChecked(),
+            "language": self.language.currentData()})
         self.page.reload_row()
         self.page.status.setCurrentText(self.page.row.status)
         self.message.setText(self.message.text() + f"\n✓ {'保存' if where == 'pdf' else '印刷'}しました：{target}")
