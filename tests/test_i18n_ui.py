@@ -21,4 +21,11 @@ def test_print_panel_language_choice(qtbot, tmp_path):
     reader = PdfReader(str(path))
     assert "Your guide to the procedures after a death" in reader.pages[0].extract_text()
     assert len(reader.pages) == packet.guidance_pages + 2 * len(packet.forms)
+    assert w.store.get(page.case_id).language == "en"  # remembered with the case
+    case_id = page.case_id
+    close_window(w)
+    w = open_window(qtbot, tmp_path)
+    w.open_case(case_id)
+    w.case_page.tabs.setCurrentIndex(2)
+    assert w.case_page.printing.language.currentData() == "en"  # a return visit prints in it again
     close_window(w)

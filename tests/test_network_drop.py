@@ -14,7 +14,7 @@ from okuyami.store.database import JST  # noqa: E402
 from okuyami.store.store import Store  # noqa: E402
 from okuyami.ui.main_window import MainWindow  # noqa: E402
 
-from .netproxy import Proxy  # noqa: E402
+from netproxy import Proxy  # noqa: E402
 
 
 def test_a_dropped_connection_keeps_the_typed_text_and_sends_it_when_back(qtbot, store, db_url, tmp_path):

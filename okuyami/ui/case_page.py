@@ -527,6 +527,7 @@ class PrintPanel(QWidget):
         self.language = QComboBox()  # the family's language for the sheet (申請書は日本語のまま)
         for code, label in LANGUAGE_LABELS.items():
             self.language.addItem(label, code)
+        self.language.currentIndexChanged.connect(self._language_chosen)
         self.gaiji = QCheckBox("フォントにない文字を 〓 で印刷して手書きで補う")
         self.gaiji.hide()
         self.message = QLabel()
@@ -561,8 +562,22 @@ class PrintPanel(QWidget):
         layout.addWidget(self.view, 1)
         QShortcut(QKeySequence("F6"), self, activated=self.make)
 
+    def _language_chosen(self, _index: int) -> None:
+        """The family's language is remembered with the case (a return visit prints in it again)."""
+        row, code = self.page.row, self.language.currentData()
+        if row is not None and code and code != row.language:
+            try:
+                self.page.window.store.set_language(row.id, code)
+                row.language = code
+            except StoreError as exc:
+                self.page.window.show_store_error(exc)
+
     def reset(self) -> None:
         """Fill the list of forms for the case as it now stands (all ticked)."""
+        index = self.language.findData(self.page.row.language if self.page.row else "ja")
+        self.language.blockSignals(True)
+        self.language.setCurrentIndex(max(index, 0))
+        self.language.blockSignals(False)
         self.packet_path = None
         self.document.close()
         self.message.clear()
