@@ -102,8 +102,10 @@ class Case(StrictModel):
 
 
 def check_case(doc: Document, problems: Problems, *, today: dt.date | None = None,
-               base: tuple = ()) -> Case | None:
-    """Validate a loaded case (the whole document, or the mapping at ``base`` inside it)."""
+               base: tuple = (), facts: dict | None = None) -> Case | None:
+    """Validate a loaded case (the whole document, or the mapping at ``base`` inside it). ``facts`` is the
+    rulebook's catalogue (``Rulebook.facts``: with the city's own facts); without it, the contract's."""
+    catalogue = facts if facts is not None else FACTS
     data = doc.data
     for key in base:
         if isinstance(data, dict):
@@ -120,9 +122,10 @@ def check_case(doc: Document, problems: Problems, *, today: dt.date | None = Non
     if isinstance(facts, dict):
         for key, value in facts.items():
             path = base + ("facts", key)
-            d = FACTS.get(key)
+            d = catalogue.get(key)
             if d is None:
-                problems.error(doc.mark(path, key=True), f"unknown fact '{key}'{did_you_mean(key, FACTS)}")
+                problems.error(doc.mark(path, key=True), f"unknown fact '{key}'{did_you_mean(key, catalogue)}"
+                                                         f"{'' if facts is not None else ' (a fact of a city rulebook? give it with --rules)'}")
                 continue
             expected = check_value(d, value)
             if expected:
@@ -152,16 +155,18 @@ def check_case(doc: Document, problems: Problems, *, today: dt.date | None = Non
     return None if len(problems.errors) > before else case
 
 
-def load_case(path: Path, shown_as: str | None = None, *, today: dt.date | None = None) -> Case:
+def load_case(path: Path, shown_as: str | None = None, *, today: dt.date | None = None,
+              facts: dict | None = None) -> Case:
     """Load and validate a case file; raises :class:`InvalidInput` with every located problem."""
-    return load_case_doc(path, shown_as, today=today)[0]
+    return load_case_doc(path, shown_as, today=today, facts=facts)[0]
 
 
-def load_case_doc(path: Path, shown_as: str | None = None, *, today: dt.date | None = None) -> tuple[Case, Document]:
+def load_case_doc(path: Path, shown_as: str | None = None, *, today: dt.date | None = None,
+                  facts: dict | None = None) -> tuple[Case, Document]:
     """Like :func:`load_case`, also returning the document (its marks locate later problems, e.g. a glyph)."""
     problems = Problems()
     doc = load_file(path, shown_as or str(path), problems)
-    case = None if doc.data is None else check_case(doc, problems, today=today)
+    case = None if doc.data is None else check_case(doc, problems, today=today, facts=facts)
     if problems or case is None:
         if not problems:
             problems.error(Mark(doc.file), "empty case file")
@@ -169,10 +174,11 @@ def load_case_doc(path: Path, shown_as: str | None = None, *, today: dt.date | N
     return case, doc
 
 
-def parse_case_text(text: str, name: str = "<case>", *, today: dt.date | None = None) -> Case:
+def parse_case_text(text: str, name: str = "<case>", *, today: dt.date | None = None,
+                    facts: dict | None = None) -> Case:
     problems = Problems()
     doc = load_text(text, name, problems)
-    case = None if doc.data is None else check_case(doc, problems, today=today)
+    case = None if doc.data is None else check_case(doc, problems, today=today, facts=facts)
     if problems or case is None:
         raise InvalidInput(problems.sorted())
     return case

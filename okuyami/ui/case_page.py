@@ -698,7 +698,7 @@ class CasePage(QWidget):
     def _intake_changed(self, part: str, field: str) -> None:
         self.reload_row()
         self._update_title()
-        if field.endswith("date") or part == "funeral":
+        if field.endswith("date") or part == "funeral" or field in ("sex", "relationship"):  # derived facts read them
             self._rebuild_session()
             self.questions.refresh(prefer=self.questions.fact)
             self.procedures.refresh()
