@@ -178,6 +178,9 @@ def _reasons(book: Rulebook, rule: Rule, truth: int, blame: tuple) -> tuple[str,
     out = []
     for fact in _ordered_facts(book, set(blame)):
         q = book.questions.get(fact)
+        if q is None and book.facts[fact].derived:  # from the intake (受付票), e.g. 性別 left blank
+            out.append(f"受付票に「{book.facts[fact].meaning}」の記入がないため、対象かどうかの確認が必要です")
+            continue
         asked = f"「{q.spec.text}」" if q else f"「{book.facts[fact].meaning}」"
         out.append(f"{asked}への答えが「わからない」のため、対象かどうかの確認が必要です")
     if rule.spec.reason:
