@@ -244,7 +244,7 @@ def test_broken_rulebook_shows_located_errors_and_keeps_the_last_good(qtbot, tmp
     w.rule_dialog.close()
     w.new_case()  # the counter keeps working
     fill(w.case_page, {("deceased", "birth_date"): "S20.1.1", ("deceased", "death_date"): "R8.11.15"})
-    assert "kouki_soshitsu" in tree_codes(w.case_page)
+    assert "kaigo_soshitsu" in tree_codes(w.case_page)
     w.reload_rules()  # still broken: keeps the current one
     assert "読み込み直しませんでした" in w.rule_dialog.text()
     f.write_text(f.read_text(encoding="utf-8").replace("elderly_service:", "elderly_services:"), encoding="utf-8")

@@ -21,17 +21,30 @@ from .yamlio import Document, StrictModel, load_file, load_text, validate
 
 CASE_FORMAT = "okuyami-case/1"
 
-_NAME = re.compile(r"^\S+[ \u3000]\S+$")
-_KANA = re.compile(r"^[\u30A0-\u30FF\u31F0-\u31FF]+([ \u3000][\u30A0-\u30FF\u31F0-\u31FF]+)*$")
+_NAME = re.compile(r"^\S+([ \u3000]+\S+)*$")
+_KANA = re.compile(r"^[\u30A0-\u30FF\u31F0-\u31FF]+([ \u3000]+[\u30A0-\u30FF\u31F0-\u31FF]+)*$")
 _PHONE = re.compile(r"^[0-9０-９\-－()（） ]{6,}$")
 
 
 def _check_name(v: str | None) -> str | None:
+    """氏名 (contract §1): one or more parts separated by spaces (全角・半角), in any script — 山田 太郎,
+    グエン ヴァン アン, SMITH JOHN WILLIAM, or 山田太郎 typed without a space."""
     if v is None:
         return v
     if not _NAME.match(v.strip()):
-        raise ValueError("write the family name and the given name separated by one space (山田 太郎)")
+        raise ValueError("write the name, its parts separated by spaces (山田 太郎, SMITH JOHN)")
     return v.strip()
+
+
+def split_name(name: str | None) -> tuple[str | None, str | None]:
+    """(氏, 名) for forms with separate boxes: the first part is the family name, the rest the given name
+    (contract §1). A name typed without a space cannot be split: it goes whole into the 氏 box, 名 stays empty."""
+    if not name:
+        return None, None
+    parts = name.replace("\u3000", " ").split()
+    if len(parts) == 1:
+        return parts[0], None
+    return parts[0], " ".join(parts[1:])
 
 
 def _check_kana(v: str | None) -> str | None:
@@ -39,7 +52,7 @@ def _check_kana(v: str | None) -> str | None:
         return v
     v = unicodedata.normalize("NFKC", v).strip()  # half-width ｶﾅ → full-width
     if not _KANA.match(v):
-        raise ValueError("フリガナ must be katakana, family and given name separated by one space (ヤマダ タロウ)")
+        raise ValueError("フリガナ must be katakana, its parts separated by spaces like the name (ヤマダ タロウ)")
     return v
 
 

@@ -72,12 +72,14 @@ class CaseDates:
     funeral_date: dt.date | None = None
     sex: str | None = None
     applicant_relationship: str | None = None
+    chief_mourner: str | None = None
 
     @classmethod
     def of(cls, case: Case) -> "CaseDates":
         return cls(case.deceased.birth_date, case.deceased.death_date,
                    case.funeral.date if case.funeral else None, case.deceased.sex,
-                   case.applicant.relationship if case.applicant else None)
+                   case.applicant.relationship if case.applicant else None,
+                   case.funeral.chief_mourner if case.funeral else None)
 
     @property
     def age(self) -> int:
@@ -85,7 +87,8 @@ class CaseDates:
 
     @property
     def intake(self) -> Intake:
-        return Intake(self.age, self.sex, (self.applicant_relationship or "").strip() or None, self.funeral_date)
+        return Intake(self.age, self.sex, (self.applicant_relationship or "").strip() or None, self.funeral_date,
+                      (self.chief_mourner or "").strip() or None)
 
 
 def _facts_affected_by(book: Rulebook) -> dict[str, set[str]]:
@@ -283,6 +286,10 @@ class Session:
         procedures = []
         pending: set[str] = set()
         outcome, listed = self._outcome, self._listed
+        for fact in self.book.form_questions:  # asked for the forms (for_forms: true) while unanswered
+            value = self._resolver.fact(fact)
+            if isinstance(value, Pending):
+                pending.update(value.facts)
         for rule in self._rules:
             code = rule.code
             truth, blame = outcome[code]

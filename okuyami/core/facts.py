@@ -155,6 +155,7 @@ class Intake:
     sex: str | None = None  # male / female; None when the intake left it blank
     applicant_relationship: str | None = None  # 続柄 as written
     funeral_date: Any = None  # dt.date or None
+    chief_mourner: str | None = None  # 喪主 as written
 
 
 class DeriveContext(Protocol):
@@ -183,10 +184,16 @@ def _age(ctx: DeriveContext) -> Any:
 
 
 def _health_insurance(ctx: DeriveContext) -> Any:
-    """``kouki`` if age_at_death ≥ 75 and welfare_recipient is not true; otherwise not derived (asked)."""
-    if _age(ctx) >= 75 and ctx.fact("welfare_recipient") is not True:
-        return "kouki"
-    return None
+    """``kouki`` if age_at_death ≥ 75 and welfare_recipient is not true (false or わからない); when true, asked.
+
+    While 生活保護 is not yet answered the insurance waits for it (three-valued: a 生活保護 recipient of 75 is not
+    in 後期高齢, so deciding early would list procedures that a later answer takes away)."""
+    if _age(ctx) < 75:
+        return None
+    welfare = ctx.fact("welfare_recipient")
+    if isinstance(welfare, Pending):
+        return welfare
+    return None if welfare is True else "kouki"
 
 
 def _kaigo_insured(ctx: DeriveContext) -> Any:
@@ -221,6 +228,8 @@ DERIVED: dict[str, Derived] = {
                      lambda ctx: ctx.intake.applicant_relationship or "", tries=("",)),
         _intake_fact("funeral_date_given", "受付票に葬儀の日付が書かれている", "bool",
                      lambda ctx: ctx.intake.funeral_date is not None),
+        _intake_fact("chief_mourner_given", "受付票に喪主の氏名が書かれている", "bool",
+                     lambda ctx: bool(ctx.intake.chief_mourner)),
         Derived(FactDef("kaigo_insured", "bool", "介護保険の被保険者だった", derived=True, askable=False),
                 _kaigo_insured, frozenset({"kaigo_certified", "age_at_death"})),
         # an askable fact that is derived when it follows (a given answer wins; otherwise asked)

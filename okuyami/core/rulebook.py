@@ -106,6 +106,7 @@ class Question(StrictModel):
     meaning: str | None = None  # a fact of the city's own: what it means, for reasons (「敬老パスを持っていた」)
     derive: list[Any] | None = None  # [{when: condition, value: V}]: the answer when the intake already says it
     group: str | None = None  # questions of one group are answered on one checklist screen
+    for_forms: bool = False  # asked for what the forms print (no procedure tests it), e.g. 喪主 = 来庁者
 
 
 class Root(StrictModel):
@@ -244,6 +245,11 @@ class Rulebook:
         if order is None:
             order = self.__dict__["_question_order"] = {f: i for i, f in enumerate(self.questions)}
         return order
+
+    @property
+    def form_questions(self) -> list[str]:
+        """Facts asked for the forms only (``for_forms: true``), in bank order."""
+        return [f for f, q in self.questions.items() if q.spec.for_forms]
 
     @property
     def ordered(self) -> list[Rule]:
@@ -717,6 +723,9 @@ class _Loader:
             for node in rule.when.walk():
                 if isinstance(node, C.Compare):
                     use(node.fact, node.mark)
+        for fact, q in book.questions.items():
+            if q.spec.for_forms:
+                use(fact, q.mark)
         for fact, mark in used.items():
             d = book.facts[fact]
             if d.askable and fact not in book.questions:

@@ -51,10 +51,10 @@ PARTS = {"deceased": "亡くなった方", "applicant": "ご来庁の方（届�
 RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子", "父", "母", "兄", "姉", "弟", "妹", "孫", "その他"]
 
 
-def answer_text(fact: str, value) -> str:
+def answer_text(fact: str, value, facts=None) -> str:
     if value == UNKNOWN_LITERAL:
         return "わからない"
-    d = FACTS[fact]
+    d = (facts or FACTS)[fact]  # facts: the rulebook's catalogue (with the city's own facts)
     return f"{value}{d.unit}" if d.kind == "int" else d.label(value)
 
 
@@ -262,10 +262,10 @@ class QuestionPanel(QWidget):
         self.done.hide()
         q = self.page.book.questions[fact]
         current = self.page.row.answers.get(fact)
-        self.question.setText(q.spec.text + (f"\n（いまの回答：{answer_text(fact, current)}）" if current is not None else ""))
+        self.question.setText(q.spec.text + (f"\n（いまの回答：{answer_text(fact, current, self.page.book.facts)}）" if current is not None else ""))
         self.hint.setText(q.spec.hint or "")
         self.hint.setVisible(bool(q.spec.hint))
-        d = FACTS[fact]
+        d = self.page.book.facts[fact]
         if d.kind == "bool":
             options = [(True, "はい"), (False, "いいえ"), (UNKNOWN_LITERAL, "わからない")]
         elif d.kind == "enum":
@@ -307,7 +307,7 @@ class QuestionPanel(QWidget):
             return
         for fact, q in self.page.book.questions.items():
             if fact in row.answers:
-                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact])}")
+                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact], self.page.book.facts)}")
                 item.setData(Qt.UserRole, fact)
                 self.answers.addItem(item)
 
@@ -332,7 +332,7 @@ class QuestionPanel(QWidget):
             if i < len(self.choice_values):
                 self.give(self.choice_values[i])
                 return
-        if key in (Qt.Key_Return, Qt.Key_Enter) and self.fact and FACTS[self.fact].kind == "int":
+        if key in (Qt.Key_Return, Qt.Key_Enter) and self.fact and self.page.book.facts[self.fact].kind == "int":
             self.give(self.number.value())
             return
         if key == Qt.Key_Backspace:
