@@ -167,3 +167,12 @@ def test_registry_is_documented():
     doc = (ROOT / "docs" / "rules-format.md").read_text(encoding="utf-8")
     for name, d in DERIVED.items():
         assert f"`{name}`" in doc and d.fact.meaning in doc, name
+
+
+def test_group_holds_yes_no_questions_only(rules_copy):
+    text = rules_copy.read_text(encoding="utf-8")
+    rules_copy.write_text(text.replace("    hint: 同じ世帯に残る方のうち", "    group: 世帯\n    hint: 同じ世帯に残る方のうち", 1)
+                          if "    hint: 同じ世帯に残る方のうち" in text else
+                          text.replace("  - fact: household_remaining_15plus\n",
+                                       "  - fact: household_remaining_15plus\n    group: 世帯\n", 1), encoding="utf-8")
+    assert any("a checklist ('group:') holds yes/no questions only" in m for m in errors(rules_copy))

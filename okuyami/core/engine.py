@@ -63,6 +63,19 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Screen:
+    """The next screen of the interview (画面): one question, or — when that question belongs to a ``group:`` — a
+    checklist of every pending yes/no question of that group, answered together (one key per item)."""
+
+    facts: tuple[str, ...]
+    group: str | None = None  # the group's title, shown on the checklist
+
+    @property
+    def is_checklist(self) -> bool:
+        return self.group is not None
+
+
+@dataclass(frozen=True)
 class CaseDates:
     """What the engine needs besides the answers: the dates that fix age and deadlines, and what else the intake
     (受付票) says that derived facts read (``deceased.sex``, ``applicant.relationship``)."""
@@ -316,6 +329,23 @@ class Session:
     def next_question(self) -> str | None:
         pending = self.result.pending_questions
         return pending[0] if pending else None
+
+    @property
+    def next_screen(self) -> Screen | None:
+        """The next question, or the checklist of its group (every pending question of the same ``group:``)."""
+        pending = self.result.pending_questions
+        if not pending:
+            return None
+        q = self.book.questions.get(pending[0])
+        if q is None or not q.group:
+            return Screen((pending[0],))
+        members = tuple(f for f in pending if (other := self.book.questions.get(f)) and other.group == q.group)
+        return Screen(members, q.group)
+
+    def answer_screen(self, values: dict[str, Any]) -> None:
+        """Record a whole screen's answers (a checklist: an item not ticked is ``False``)."""
+        for fact, value in values.items():
+            self.answer(fact, value)
 
 
 def evaluate(book: Rulebook, case: Case) -> Evaluation:

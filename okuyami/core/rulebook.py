@@ -623,6 +623,9 @@ class _Loader:
                     gate = None
             elif q.if_not_asked is not None:
                 problems.error(doc.mark(path + ("if_not_asked",), key=True), "'if_not_asked' only goes with 'ask_when'")
+            if q.group is not None and d.kind != "bool":
+                problems.error(doc.mark(path + ("group",)), f"'{q.fact}' is {d.type_words()}: a checklist "
+                                                            "('group:') holds yes/no questions only")
             derive = self.load_derive(parser, q, d, path)
             out[q.fact] = QuestionRule(q, gate, mark, path, derive)
         # a question whose ask_when refers to itself (directly or through other questions)
