@@ -29,6 +29,7 @@ from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
 from ..store.db import CASE_STATUSES, PROCEDURE_STATUSES, CaseRow
 from ..store.workflow import case_dates, check_field, to_case
+from . import checklist
 
 INTAKE = [  # (part, field, label, placeholder)
     ("deceased", "name", "氏名", "山田 太郎（姓と名の間にスペース）"),
@@ -222,6 +223,7 @@ class QuestionPanel(QWidget):
         layout.addWidget(self.answers, 1)
         self.setFocusPolicy(Qt.StrongFocus)
         self.choice_values: list = []
+        self.checklist = checklist.attach(self)  # group: questions answered on one screen (okuyami/ui/checklist.py)
 
     # -- which question ----------------------------------------------------------------------------------
     def refresh(self, prefer: str | None = None) -> None:
@@ -236,6 +238,8 @@ class QuestionPanel(QWidget):
             self.back.setEnabled(False)
             self._fill_answers()
             return
+        if checklist.show_next(self, prefer):
+            return
         pending = session.result.pending_questions
         fact = prefer if prefer in self.page.book.questions else (pending[0] if pending else None)
         self.progress.setText(f"あと約{len(pending)}問" if pending else "質問はすべて終わりました")
@@ -249,6 +253,7 @@ class QuestionPanel(QWidget):
         self._show(fact)
 
     def _show(self, fact: str | None) -> None:
+        checklist.hide(self)
         self.fact = fact
         self.page.window.store.set_current_question(self.page.case_id, fact)
         self._clear_buttons()

@@ -1,0 +1,48 @@
+"""The checklist screen of the desk app (okuyami/ui/checklist.py): the yes/no questions of one rulebook group on
+one screen, one key per item, Enter records them all; the engine's next screen decides when it shows."""
+
+import pytest
+
+pytest.importorskip("PySide6")
+from PySide6.QtCore import Qt  # noqa: E402
+
+from test_ui import INTAKE, close_window, fill, open_window  # noqa: E402
+
+
+def _answer_single(page):
+    q = page.questions
+    fact = q.fact
+    d = page.book.facts[fact]
+    value = d.values[0] if d.kind == "enum" else 0 if d.kind == "int" else False
+    page.answer(fact, value)
+
+
+def test_checklist_screen_answers_a_group_with_one_key_per_item(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path)
+    w.act_new.trigger()
+    page = w.case_page
+    fill(page, INTAKE)
+    page.tabs.setCurrentIndex(1)
+    q = page.questions
+    for _ in range(40):
+        if not q.checklist.isHidden():
+            break
+        _answer_single(page)
+    cl = q.checklist
+    assert not cl.isHidden() and q.question.isHidden()
+    screen = page.session.next_screen
+    assert screen.is_checklist and cl.facts == screen.facts and len(cl.facts) >= 2
+    first, second = cl.facts[0], cl.facts[1]
+    qtbot.keyClick(cl, Qt.Key_1)            # はい
+    qtbot.keyClick(cl, Qt.Key_2)            # はい
+    qtbot.keyClick(cl, Qt.Key_2)            # → わからない
+    assert "【はい】" in cl.rows[0].text() and "【わからない】" in cl.rows[1].text()
+    qtbot.keyClick(cl, Qt.Key_Return)
+    answers = page.row.answers
+    assert answers[first] is True and answers[second] == "unknown"
+    assert all(answers[f] is False for f in screen.facts[2:])  # not ticked: いいえ
+    assert set(screen.facts) <= set(answers)
+    # the panel moved on: the same group is not shown again with the same questions
+    nxt = page.session.next_screen
+    assert nxt is None or nxt.facts != screen.facts
+    close_window(w)
