@@ -238,9 +238,11 @@ class QuestionPanel(QWidget):
             self.back.setEnabled(False)
             self._fill_answers()
             return
+        pending = session.result.pending_questions
+        if prefer not in pending and prefer not in self.page.row.answers:
+            prefer = None  # no longer asked (e.g. the intake now answers it): go on with the next screen
         if checklist.show_next(self, prefer):
             return
-        pending = session.result.pending_questions
         fact = prefer if prefer in self.page.book.questions else (pending[0] if pending else None)
         self.progress.setText(f"あと約{len(pending)}問" if pending else "質問はすべて終わりました")
         self._show(fact)
