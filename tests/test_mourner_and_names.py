@@ -42,11 +42,14 @@ def test_clerk_says_another_person_prints_the_ininjou(book):
 
 
 def test_the_question_is_asked_only_when_the_intake_names_a_mourner(book):
-    with_mourner = Session(book, CaseDates(dt.date(1941, 3, 2), dt.date(2026, 11, 15), None, "male", "妻", "山田 花子"))
-    assert "mourner_is_applicant" in with_mourner.result.pending_questions
-    with_mourner.answer("mourner_is_applicant", True)
-    assert "mourner_is_applicant" not in with_mourner.result.pending_questions
-    without = Session(book, CaseDates(dt.date(1941, 3, 2), dt.date(2026, 11, 15), None, "male", "妻"))
+    born, died = dt.date(1941, 3, 2), dt.date(2026, 11, 15)
+    same = Session(book, CaseDates(born, died, None, "male", "妻", "山田 花子", "山田\u3000花子"))
+    assert "mourner_is_applicant" in same.result.pending_questions  # same name: the clerk confirms it
+    same.answer("mourner_is_applicant", True)
+    assert "mourner_is_applicant" not in same.result.pending_questions
+    other = Session(book, CaseDates(born, died, None, "male", "長女", "山田 一郎", "山田 花子"))
+    assert "mourner_is_applicant" not in other.result.pending_questions  # another name: another person
+    without = Session(book, CaseDates(born, died, None, "male", "妻", None, "山田 花子"))
     assert "mourner_is_applicant" not in without.result.pending_questions
 
 

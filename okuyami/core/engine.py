@@ -86,13 +86,15 @@ class CaseDates:
     sex: str | None = None
     applicant_relationship: str | None = None
     chief_mourner: str | None = None
+    applicant_name: str | None = None
 
     @classmethod
     def of(cls, case: Case) -> "CaseDates":
         return cls(case.deceased.birth_date, case.deceased.death_date,
                    case.funeral.date if case.funeral else None, case.deceased.sex,
                    case.applicant.relationship if case.applicant else None,
-                   case.funeral.chief_mourner if case.funeral else None)
+                   case.funeral.chief_mourner if case.funeral else None,
+                   case.applicant.name if case.applicant else None)
 
     @property
     def age(self) -> int:
@@ -101,7 +103,12 @@ class CaseDates:
     @property
     def intake(self) -> Intake:
         return Intake(self.age, self.sex, (self.applicant_relationship or "").strip() or None, self.funeral_date,
-                      (self.chief_mourner or "").strip() or None)
+                      _spaced(self.chief_mourner), _spaced(self.applicant_name))
+
+
+def _spaced(name: str | None) -> str | None:
+    """A name with full-width spaces as half-width ones (山田\u3000花子 → 山田 花子), or None when blank."""
+    return " ".join((name or "").replace("\u3000", " ").split()) or None
 
 
 def _facts_affected_by(book: Rulebook) -> dict[str, set[str]]:

@@ -156,6 +156,7 @@ class Intake:
     applicant_relationship: str | None = None  # 続柄 as written
     funeral_date: Any = None  # dt.date or None
     chief_mourner: str | None = None  # 喪主 as written
+    applicant_name: str | None = None  # 来庁者 as written
 
 
 class DeriveContext(Protocol):
@@ -230,6 +231,9 @@ DERIVED: dict[str, Derived] = {
                      lambda ctx: ctx.intake.funeral_date is not None),
         _intake_fact("chief_mourner_given", "受付票に喪主の氏名が書かれている", "bool",
                      lambda ctx: bool(ctx.intake.chief_mourner)),
+        _intake_fact("mourner_named_as_applicant", "受付票の喪主の氏名が来庁者と同じ", "bool",
+                     lambda ctx: bool(ctx.intake.chief_mourner and ctx.intake.applicant_name)
+                     and ctx.intake.chief_mourner.split() == ctx.intake.applicant_name.split()),
         Derived(FactDef("kaigo_insured", "bool", "介護保険の被保険者だった", derived=True, askable=False),
                 _kaigo_insured, frozenset({"kaigo_certified", "age_at_death"})),
         # an askable fact that is derived when it follows (a given answer wins; otherwise asked)

@@ -92,7 +92,8 @@ def case_dates(row: CaseRow) -> CaseDates | None:
         return None
     sex = row.deceased.get("sex")
     return CaseDates(birth, death, _iso(row.funeral.get("date")), sex if sex in ("male", "female") else None,
-                     row.applicant.get("relationship") or None, row.funeral.get("chief_mourner") or None)
+                     row.applicant.get("relationship") or None, row.funeral.get("chief_mourner") or None,
+                     row.applicant.get("name") or None)
 
 
 def to_case(row: CaseRow) -> tuple[Case | None, list[str]]:

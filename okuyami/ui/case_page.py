@@ -705,7 +705,7 @@ class CasePage(QWidget):
     def _intake_changed(self, part: str, field: str) -> None:
         self.reload_row()
         self._update_title()
-        if field.endswith("date") or part == "funeral" or field in ("sex", "relationship"):  # derived facts read them
+        if field.endswith("date") or part == "funeral" or field in ("sex", "relationship", "name"):  # derived facts read them
             self._rebuild_session()
             self.questions.refresh(prefer=self.questions.fact)
             self.procedures.refresh()
