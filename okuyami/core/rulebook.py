@@ -816,8 +816,18 @@ class _AssignmentContext:
 
     def __init__(self, book: Rulebook, values: dict[str, Any]):
         self.book, self.values, self.cache = book, values, {}
+        plain = book.__dict__.get("_plain_facts")
+        if plain is None:  # facts that are just their answer (no derivation, derive entries or gate)
+            plain = book.__dict__["_plain_facts"] = frozenset(
+                f for f in book.facts if f not in DERIVED and not (f in book.questions and book.questions[f].conditions()))
+        self.plain = plain
 
     def fact(self, name: str) -> Any:
+        if name in self.plain:
+            try:
+                return self.values[name]
+            except KeyError:
+                return Pending(frozenset({name}))
         derived = DERIVED.get(name)
         if derived is not None and name not in self.values and not derived.intake:
             value = derived.compute(self)
@@ -854,7 +864,8 @@ def _inputs(book: Rulebook, node: C.Node, seen_codes: set[str] | None = None) ->
     while frontier:  # derived inputs, question gates and derive entries
         f = frontier.pop()
         derived = DERIVED.get(f)
-        extra = set(derived.inputs) if derived else set()
+        # an askable derived fact (health_insurance) takes each of its values directly: its inputs add nothing
+        extra = set(derived.inputs) if derived and not book.facts[f].askable else set()
         q = book.questions.get(f)
         for cond in (q.conditions() if q is not None else ()):
             extra |= cond.facts()
