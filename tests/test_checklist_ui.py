@@ -46,3 +46,29 @@ def test_checklist_screen_answers_a_group_with_one_key_per_item(qtbot, tmp_path)
     nxt = page.session.next_screen
     assert nxt is None or nxt.facts != screen.facts
     close_window(w)
+
+
+def test_a_city_date_question_is_typed_in_wareki(qtbot, tmp_path, rules_copy):
+    from PySide6.QtWidgets import QLineEdit
+    from test_city_facts import add_keiro
+
+    add_keiro(rules_copy)
+    w = open_window(qtbot, tmp_path / "data", rules_copy)
+    w.act_new.trigger()
+    page = w.case_page
+    fill(page, INTAKE)
+    page.tabs.setCurrentIndex(1)
+    page.answer("keiro_pass", True)
+    page.answer("pass_kind", "bus")
+    q = page.questions
+    q.ask("pass_issued")
+    edit = next(q.buttons.itemAt(i).widget() for i in range(q.buttons.count())
+                if isinstance(q.buttons.itemAt(i).widget(), QLineEdit))
+    edit.setText("R2.4.31")  # 令和2年4月31日 does not exist
+    edit.returnPressed.emit()
+    assert "pass_issued" not in page.row.answers  # refused with a message, nothing saved
+    edit.setText("R3.5.1")
+    edit.returnPressed.emit()
+    assert page.row.answers["pass_issued"] == "2021-05-01"
+    assert page.session.result.codes("required").count("keiro_pass_henkyaku") == 1  # 2021 ≥ 2020-04-01
+    close_window(w)

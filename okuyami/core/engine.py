@@ -155,7 +155,11 @@ class _Resolver:
     def _resolve(self, name: str) -> Any:
         if name in self.answers:
             value = self.answers[name]
-            return Unknown(frozenset({name})) if value == UNKNOWN_LITERAL else value
+            if value == UNKNOWN_LITERAL:
+                return Unknown(frozenset({name}))
+            if isinstance(value, str) and self.book.facts[name].kind == "date":
+                return dt.date.fromisoformat(value)  # a date answer stored as text (YYYY-MM-DD) by the desk app
+            return value
         derived = DERIVED.get(name)
         if derived is not None:
             value = derived.compute(self)

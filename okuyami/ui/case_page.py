@@ -297,6 +297,8 @@ class QuestionPanel(QWidget):
             self.buttons.addWidget(ok, 0, 2)
             self.number.setFocus()
             self.number.selectAll()
+        elif d.kind == "date":
+            checklist.date_input(self, current)
         else:
             self.setFocus()
 

@@ -1,4 +1,5 @@
-"""チェックリスト画面: the yes/no questions of one ``group:`` of the rulebook, answered on one screen.
+"""チェックリスト画面: the yes/no questions of one ``group:`` of the rulebook, answered on one screen (and the date
+input for a city's own ``type: date`` question, the other screen the single-question panel did not have).
 
 The engine says what the next screen is (``Session.next_screen``: one question, or the pending questions of a
 group); this widget shows a group as a checklist. Keyboard first: each item has a key (1–9, then A–Z) that cycles
@@ -11,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..core.engine import Screen
 from ..core.facts import UNKNOWN_LITERAL
+from ..core.wareki import format_date, parse_date
 
 KEYS = "123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _CYCLE = (False, True, UNKNOWN_LITERAL)
@@ -145,3 +147,37 @@ def show_next(panel, prefer: str | None) -> bool:
     panel.progress.setText(f"あと約{len(pending)}問（この画面で{len(screen.facts)}問）")
     panel._fill_answers()
     return True
+
+
+def date_input(panel, current) -> QLineEdit:
+    """A date question (a city's own ``type: date``): typed as 和暦 or 西暦 (R2.4.1, 令和2年4月1日, 2020-04-01),
+    Enter records it (as YYYY-MM-DD); わからない is the button beside it."""
+    edit = QLineEdit()
+    edit.setPlaceholderText("例：R2.4.1、令和2年4月1日、2020-04-01")
+    edit.setMinimumHeight(48)
+    edit.setStyleSheet("font-size: 16pt;")
+    if isinstance(current, str) and current != UNKNOWN_LITERAL:
+        try:
+            edit.setText(format_date(parse_date(current)))
+        except ValueError:
+            edit.setText(current)
+    note = QLabel()
+    note.setStyleSheet("color: #a00; font-size: 12pt;")
+
+    def give() -> None:
+        try:
+            value = parse_date(edit.text())
+        except ValueError as exc:
+            note.setText(str(exc))
+            return
+        panel.give(value.isoformat())
+
+    edit.returnPressed.connect(give)
+    unknown = QPushButton("わからない")
+    unknown.setMinimumHeight(48)
+    unknown.clicked.connect(lambda: panel.give(UNKNOWN_LITERAL))
+    panel.buttons.addWidget(edit, 0, 0, 1, 2)
+    panel.buttons.addWidget(unknown, 0, 2)
+    panel.buttons.addWidget(note, 1, 0, 1, 3)
+    edit.setFocus()
+    return edit
