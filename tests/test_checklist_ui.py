@@ -72,3 +72,21 @@ def test_a_city_date_question_is_typed_in_wareki(qtbot, tmp_path, rules_copy):
     assert page.row.answers["pass_issued"] == "2021-05-01"
     assert page.session.result.codes("required").count("keiro_pass_henkyaku") == 1  # 2021 ≥ 2020-04-01
     close_window(w)
+
+
+def test_clerk_opens_a_question_the_rules_do_not_ask(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path)
+    w.act_new.trigger()
+    page = w.case_page
+    fill(page, {**INTAKE, ("deceased", "birth_date"): "S15.1.1"})  # 86: no 児童手当 question
+    page.tabs.setCurrentIndex(1)
+    q = page.questions
+    assert "child_allowance_recipient" not in page.session.result.pending_questions
+    combo = q.open_other
+    index = combo.findData("child_allowance_recipient")
+    assert index > 0
+    combo.activated.emit(index)
+    assert q.fact == "child_allowance_recipient"
+    qtbot.keyClick(q, Qt.Key_1)  # はい: the clerk's answer wins over the age rule
+    assert "jidou_teate" in page.session.result.codes("required")
+    close_window(w)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..core.engine import Screen
 from ..core.facts import UNKNOWN_LITERAL
@@ -115,11 +115,46 @@ def attach(panel) -> ChecklistScreen:
         panel.answered.emit(next(iter(values)))
 
     checklist.confirmed.connect(give)
+    panel.open_other = _other_questions(panel)
     return checklist
+
+
+def _other_questions(panel) -> QComboBox:
+    """ほかの質問を開く: a question the rules do not ask now (児童手当 for an 85-year-old, a follow-up behind a
+    gate) can still be opened and answered by the clerk; an answer given always wins."""
+    combo = QComboBox()
+    combo.setMinimumWidth(420)
+    row = QHBoxLayout()
+    row.addWidget(QLabel("ほかの質問を開く："))
+    row.addWidget(combo, 1)
+    panel.layout().addLayout(row)
+
+    def fill() -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("（聞かれていない質問を選ぶ）", None)
+        book, session = panel.page.book, panel.page.session
+        if book is not None and session is not None:
+            pending = set(session.result.pending_questions)
+            answered = panel.page.row.answers if panel.page.row else {}
+            for fact, q in book.questions.items():
+                if fact not in pending and fact not in answered:
+                    combo.addItem(q.spec.text, fact)
+        combo.blockSignals(False)
+
+    def chosen(index: int) -> None:
+        fact = combo.itemData(index)
+        if fact:
+            panel.ask(fact)
+
+    combo.activated.connect(chosen)
+    combo.fill = fill
+    return combo
 
 
 def hide(panel) -> None:
     """Back to single questions (the clerk picked one question to change, or went back)."""
+    panel.open_other.fill()
     panel.checklist.hide()
     panel.question.show()
     panel.buttons_box.show()
@@ -139,6 +174,7 @@ def show_next(panel, prefer: str | None) -> bool:
     panel.hint.hide()
     panel.done.hide()
     panel.buttons_box.hide()
+    panel.open_other.fill()
     checklist.load(panel.page.book, screen, panel.page.row.answers if panel.page.row else {})
     checklist.show()
     checklist.setFocus()
