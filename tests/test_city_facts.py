@@ -176,3 +176,18 @@ def test_group_holds_yes_no_questions_only(rules_copy):
                           text.replace("  - fact: household_remaining_15plus\n",
                                        "  - fact: household_remaining_15plus\n    group: 世帯\n", 1), encoding="utf-8")
     assert any("a checklist ('group:') holds yes/no questions only" in m for m in errors(rules_copy))
+
+
+def test_intake_derived_answers_and_the_explicit_answer_wins():
+    """contract §3: a funeral date answers funeral_held (and 死亡届), a wife or husband at the counter answers
+    surviving_spouse; an explicit answer wins."""
+    book = load_rulebook(ROOT / "rules.yaml")
+    dates = CaseDates(dt.date(1941, 3, 2), dt.date(2026, 11, 15), dt.date(2026, 11, 18), "male", "夫")
+    s = Session(book, dates)
+    pending = s.result.pending_questions
+    assert not {"funeral_held", "surviving_spouse", "death_registered"} & set(pending)
+    s.answer("funeral_held", False)  # the funeral was cancelled: the clerk's answer wins
+    s.answer("welfare_recipient", False)
+    assert "kouki_sosaihi" not in s.result.codes()
+    son = Session(book, CaseDates(dt.date(1941, 3, 2), dt.date(2026, 11, 15), None, "male", "長男"))
+    assert {"funeral_held", "surviving_spouse", "death_registered"} <= set(son.result.pending_questions)
