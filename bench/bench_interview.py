@@ -1,6 +1,7 @@
 """Benchmark: how long the interview is — screens, facts asked and keystrokes — for three typical visits, with
-the rulebook before issue 14 (commit a6aebf1, read from git) and the current one (issue 14: target for case A
-≤ 20 screens and ≤ 25 facts asked).
+the rulebook before issue 14 (commit a6aebf1, read from git; evaluated by today's engine, which asks one question
+per screen when a rulebook has no ``group:``) and the current one (issue 14: target for case A ≤ 20 screens and
+≤ 25 facts asked).
 
     python bench/bench_interview.py [--before-commit a6aebf1] [--json]
 

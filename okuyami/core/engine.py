@@ -157,7 +157,8 @@ class _Resolver:
             value = self.answers[name]
             if value == UNKNOWN_LITERAL:
                 return Unknown(frozenset({name}))
-            if isinstance(value, str) and self.book.facts[name].kind == "date":
+            d = self.book.facts.get(name)
+            if isinstance(value, str) and d is not None and d.kind == "date":
                 return dt.date.fromisoformat(value)  # a date answer stored as text (YYYY-MM-DD) by the desk app
             return value
         derived = DERIVED.get(name)
