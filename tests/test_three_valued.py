@@ -41,7 +41,6 @@ def test_a_decided_procedure_never_changes_when_pending_questions_are_answered(b
         fact = rnd.choice(pending)
         s.answer(fact, _value(book, fact, rnd))
     decided = _status(s.result)
-    undecided_codes = None
     while s.result.pending_questions:  # finish it at random
         fact = s.result.pending_questions[0]
         s.answer(fact, _value(book, fact, rnd))
@@ -49,7 +48,6 @@ def test_a_decided_procedure_never_changes_when_pending_questions_are_answered(b
     changed = {c: (decided.get(c), final.get(c)) for c in set(decided) | set(final)
                if c in decided and decided[c] != final.get(c)}
     assert not changed, (changed, s.answers)
-    del undecided_codes
 
 
 def test_kouki_waits_for_welfare_at_75(book):
