@@ -33,11 +33,9 @@ from okuyami.core.rulebook import load_rulebook  # noqa: E402
 
 # Facts whose question has an 'ask_when' are left out: their value is tied to another answer, and a random
 # combination could contradict it (the loader would then rightly refuse the procedure as unreachable).
-GATED = {"household_remaining_15plus", "household_others_in_kokuho", "kaigo_application_pending", "pension_type",
-         "employee_pension_insured", "spouse_restores_surname", "spouse_ends_inlaw_relation",
-         "unregistered_building", "real_estate_any", "final_tax_return_needed"}
+GATED = {f for f, q in load_rulebook(ROOT / "rules.yaml").questions.items() if q.gate is not None}
 BOOLS = [f for f, d in FACTS.items() if d.kind == "bool" and not d.derived and f not in GATED]
-ENUMS = [f for f, d in FACTS.items() if d.kind == "enum" and f not in GATED]
+ENUMS = [f for f, d in FACTS.items() if d.kind == "enum" and not d.derived and f not in GATED]
 
 
 def leaf(rnd: random.Random, used: set[str]) -> str:
@@ -51,7 +49,7 @@ def leaf(rnd: random.Random, used: set[str]) -> str:
             values = FACTS[fact].values
             text = f"{{{fact}: [{', '.join(rnd.sample(values, rnd.randint(1, 2)))}]}}"
         else:
-            fact = rnd.choice(["age_at_death", "children_under_18"])
+            fact = rnd.choice(["age_at_death"] + [f for f in ("children_under_18",) if f not in GATED])
             text = f"{{{fact}: {{at_least: {rnd.randint(1, 80) if fact == 'age_at_death' else rnd.randint(1, 3)}}}}}"
         if fact not in used:  # distinct facts in one 'all': always satisfiable
             used.add(fact)
@@ -107,8 +105,8 @@ def generate(folder: Path, n: int, seed: int = 7) -> Path:
     return folder / "rules.yaml"
 
 
-def answer_values(fact: str) -> list:
-    d = FACTS[fact]
+def answer_values(fact: str, facts=FACTS) -> list:
+    d = facts[fact]  # the rulebook's catalogue: the city's own facts too
     if d.kind == "bool":
         return [True, False, "unknown"]
     if d.kind == "int":
@@ -121,13 +119,13 @@ def bench(book, repeat: int, seed: int = 1) -> tuple[float, float]:
     rnd = random.Random(seed)
     dates = CaseDates(dt.date(1946, 5, 1), dt.date(2026, 11, 15), dt.date(2026, 11, 19))
     askable = [f for f in book.questions]
-    answers = {f: rnd.choice(answer_values(f)) for f in askable[: len(askable) // 2]}
+    answers = {f: rnd.choice(answer_values(f, book.facts)) for f in askable[: len(askable) // 2]}
     session = Session(book, dates, answers)
     _ = session.result
     samples = []
     for _ in range(repeat):
         fact = rnd.choice(askable)
-        value = rnd.choice(answer_values(fact))
+        value = rnd.choice(answer_values(fact, book.facts))
         t0 = time.perf_counter_ns()
         session.answer(fact, value)
         result = session.result
@@ -145,7 +143,7 @@ def bench_fresh(book, repeat: int, seed: int = 2) -> float:
     askable = list(book.questions)
     samples = []
     for _ in range(repeat):
-        answers = {f: rnd.choice(answer_values(f)) for f in rnd.sample(askable, len(askable) // 2)}
+        answers = {f: rnd.choice(answer_values(f, book.facts)) for f in rnd.sample(askable, len(askable) // 2)}
         t0 = time.perf_counter_ns()
         Session(book, dates, answers).result
         samples.append((time.perf_counter_ns() - t0) / 1000)

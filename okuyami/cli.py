@@ -88,7 +88,7 @@ def cmd_test(args) -> int:
 def cmd_evaluate(args) -> int:
     try:
         book = load_rulebook(args.rules)
-        case = load_case(Path(args.case), display_path(args.case), today=_today())
+        case = load_case(Path(args.case), display_path(args.case), today=_today(), facts=book.facts)
     except InvalidInput as exc:
         _print_problems(exc.problems)
         return 1
@@ -106,7 +106,8 @@ def cmd_diff(args) -> int:
     try:
         old = load_rulebook(args.old)
         new = load_rulebook(args.new)
-        extra = [(display_path(c), load_case(Path(c), display_path(c), today=_today())) for c in args.cases]
+        extra = [(display_path(c), load_case(Path(c), display_path(c), today=_today(), facts={**old.facts, **new.facts}))
+                 for c in args.cases]
     except InvalidInput as exc:
         _print_problems(exc.problems)
         return 1
@@ -137,7 +138,7 @@ def cmd_print(args) -> int:
     try:
         book = load_rulebook(args.rules)
         shown = display_path(args.case)
-        case, doc = load_case_doc(Path(args.case), shown, today=_today())
+        case, doc = load_case_doc(Path(args.case), shown, today=_today(), facts=book.facts)
         offset = args.offset_mm or _offset(os.environ.get("OKUYAMI_PRINTER_OFFSET", "0,0"))
         packet = make_packet(book, case, Path(args.out), today=_today(), large=args.large_print, offset_mm=offset,
                              allow_missing_glyphs=args.allow_missing_glyphs, case_doc=doc, case_file=shown,

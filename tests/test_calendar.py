@@ -56,3 +56,17 @@ def test_rollover_policy():
 
 def test_month_end_then_sunday_rolls_forward():
     assert deadline(D(2026, 10, 31), CAL, months=4) == D(2027, 3, 1)  # 2/28 is a Sunday
+
+
+@pytest.mark.parametrize("death, months, raw, rolled", [
+    (D(2026, 6, 30), 4, D(2026, 10, 31), D(2026, 11, 2)),   # 143条1項: from 7/1, ends with October; 10/31 is a Saturday
+    (D(2026, 2, 28), 4, D(2026, 6, 30), D(2026, 6, 30)),    # from 3/1: the last day of June, not 6/28
+    (D(2026, 1, 31), 1, D(2026, 2, 28), D(2026, 3, 2)),     # 2/28 is a Saturday
+    (D(2026, 11, 15), 4, D(2027, 3, 15), D(2027, 3, 15)),   # 143条2項: the same day-of-month
+    (D(2026, 4, 30), 1, D(2026, 5, 31), D(2026, 6, 1)),     # from 5/1: May 31 (a Sunday), not 5/30
+])
+def test_months_as_minpo_143_counts_them(death, months, raw, rolled):
+    """contract §5: the period runs from the day after the death (民法140); from a 1st, it ends on the Nth month's
+    last day (143条1項), otherwise on the same day-of-month (143条2項)."""
+    assert raw_deadline(death, months=months) == raw
+    assert deadline(death, CAL, months=months) == rolled

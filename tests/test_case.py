@@ -72,8 +72,8 @@ def test_unknown_key_and_missing_key():
 
 
 def test_name_and_kana_rules():
-    (msg,) = errors(GOOD.replace("name: 山田 太郎", "name: 山田太郎"))
-    assert msg.startswith("case.yaml:3:9: 'name': write the family name and the given name separated by one space")
+    (msg,) = errors(GOOD.replace("name: 山田 太郎", "name: '  '"))  # 山田太郎 without a space is accepted (§1)
+    assert msg.startswith("case.yaml:3:9: 'name': write the name, its parts separated by spaces")
     (msg,) = errors(GOOD.replace("kana: ヤマダ タロウ", "kana: やまだ たろう"))
     assert "katakana" in msg
     case = parse_case_text(GOOD.replace("name: 山田 太郎", "name: 山田\u3000太郎").replace("kana: ヤマダ タロウ", "kana: ﾔﾏﾀﾞ ﾀﾛｳ"),
@@ -90,3 +90,24 @@ def test_yaml_trap_in_case():
 def test_wrong_format_version():
     (msg,) = errors(GOOD.replace("okuyami-case/1", "okuyami-case/2"))
     assert msg.startswith("case.yaml:1:9: 'format' is 'okuyami-case/2'; it must be one of 'okuyami-case/1'")
+
+
+import pytest as _pytest  # noqa: E402
+
+from okuyami.core.case import split_name  # noqa: E402
+
+
+@_pytest.mark.parametrize("name, kana, family, given", [
+    ("山田 太郎", "ヤマダ タロウ", "山田", "太郎"),
+    ("グエン ヴァン アン", "グエン ヴァン アン", "グエン", "ヴァン アン"),
+    ("SMITH JOHN WILLIAM", None, "SMITH", "JOHN WILLIAM"),
+    ("山田太郎", "ヤマダタロウ", "山田太郎", None),      # cannot be split: whole in the 氏 box
+    ("山田\u3000花子", "ヤマダ\u3000ハナコ", "山田", "花子"),
+])
+def test_names_of_several_parts_latin_or_without_a_space(name, kana, family, given):
+    """contract §1: one or more parts; Latin letters; kana may be omitted for a Latin name."""
+    kana_line = f"\n  kana: {kana}" if kana else ""
+    text = GOOD.replace("  name: 山田 太郎\n  kana: ヤマダ タロウ", f"  name: {name}{kana_line}")
+    case = parse_case_text(text, "case.yaml", today=TODAY)
+    assert case.deceased.name == name
+    assert split_name(case.deceased.name) == (family, given)

@@ -28,7 +28,9 @@ def test_evaluate_json_matches_the_contract():
     assert ids["kouki_soshitsu"]["deadline"] == "2026-11-30"  # 11/29 is a Sunday
     assert ids["kouki_soshitsu"]["department"] == "保険年金課"
     assert "setainushi_henko" not in ids  # one member left
-    assert "funeral_held" in out["pending_questions"]
+    # contract §3: the funeral date on the intake answers funeral_held, the wife at the counter surviving_spouse
+    assert "funeral_held" not in out["pending_questions"] and ids["kouki_sosaihi"]["status"] == "required"
+    assert "surviving_spouse" not in out["pending_questions"]
 
 
 def test_evaluate_text_is_grouped_by_counter_in_japanese():

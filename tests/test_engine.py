@@ -12,7 +12,7 @@ def codes(result, status=None):
 
 
 def test_age_75_is_kouki_and_74_is_asked(book):
-    r75 = evaluate(book, make_case(birth="1951-11-10", death="2026-11-10"))
+    r75 = evaluate(book, make_case(birth="1951-11-10", death="2026-11-10", welfare_recipient=False))
     assert "kouki_soshitsu" in codes(r75, "required")
     assert "health_insurance" not in r75.pending_questions
     r74 = evaluate(book, make_case(birth="1951-11-10", death="2026-11-09"))
@@ -98,7 +98,8 @@ def test_session_changes_match_fresh_evaluation(book):
     s.answer("was_household_head", False)  # changed answer
     assert "kokuho_setainushi" not in s.result.codes()
     assert "setainushi_henko" not in s.result.codes()
-    s.clear("health_insurance")  # taken back: age 76 → kouki again
+    s.answer("welfare_recipient", False)
+    s.clear("health_insurance")  # taken back: age 76, not on 生活保護 → kouki again
     assert "kouki_soshitsu" in s.result.codes("required")
     fresh = Session(book, dates, dict(s.answers)).result
     assert s.result == fresh

@@ -111,7 +111,7 @@ def test_procedures_in_a_loop(rules_copy, monkeypatch):
 
 def test_question_that_refers_to_itself(rules_copy, monkeypatch):
     monkeypatch.chdir(rules_copy.parent)
-    edit(rules_copy, "    ask_when: {surviving_spouse: true}\n", "    ask_when: {spouse_restores_surname: true}\n")
+    edit(rules_copy, "    ask_when: {spouse_filing_wish: true}\n", "    ask_when: {spouse_restores_surname: true}\n")
     msgs = messages(rules_copy)
     assert any("question refers to itself: spouse_restores_surname → spouse_restores_surname" in m
                and m.startswith("rules.yaml:") for m in msgs), msgs

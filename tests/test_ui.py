@@ -68,9 +68,7 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
 
     page.tabs.setCurrentIndex(1)  # 2 聞き取り
     q = page.questions
-    assert q.fact == "death_registered"
-    qtbot.keyClick(q, Qt.Key_1)  # はい
-    assert q.fact == "was_household_head"
+    assert q.fact == "was_household_head"  # 死亡届 is not asked: the funeral date says it was accepted
     qtbot.keyClick(q, Qt.Key_1)  # はい → the count is asked next
     assert q.fact == "household_remaining_15plus"
     q.number.setValue(2)
@@ -125,7 +123,7 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
     assert page2.case_id == case_id
     assert page2.intake.edits[("deceased", "name")].text() == "山田 太郎"
     assert page2.intake.edits[("deceased", "birth_date")].text() == "昭和30年4月1日"
-    assert page2.row.answers == {"death_registered": True, "was_household_head": True,
+    assert page2.row.answers == {"was_household_head": True,
                                  "household_remaining_15plus": 2, "welfare_recipient": False,
                                  "health_insurance": "kokuho", "household_others_in_kokuho": "unknown"}
     assert page2.tabs.currentIndex() == 1 and page2.questions.fact == asked_next
@@ -258,7 +256,7 @@ def test_broken_rulebook_shows_located_errors_and_keeps_the_last_good(qtbot, tmp
     w.rule_dialog.close()
     w.new_case()  # the counter keeps working
     fill(w.case_page, {("deceased", "birth_date"): "S20.1.1", ("deceased", "death_date"): "R8.11.15"})
-    assert "kouki_soshitsu" in tree_codes(w.case_page)
+    assert "kaigo_soshitsu" in tree_codes(w.case_page)
     w.reload_rules()  # still broken: keeps the current one
     assert "読み込み直しませんでした" in w.rule_dialog.text()
     f.write_text(f.read_text(encoding="utf-8").replace("elderly_service:", "elderly_services:"), encoding="utf-8")

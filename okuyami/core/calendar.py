@@ -6,7 +6,9 @@
   rulebook declares;
 - ``days``: from the start date, first day not counted (民法140): start + N; with ``count_first_day``
   (戸籍法43, 死亡届): start + N − 1;
-- ``months`` / ``years`` (民法143): the same day-of-month later; when that day does not exist, the month's last day;
+- ``months`` / ``years`` (民法143): the period runs from the day after the start. When that day is the 1st of a
+  month (the start was a month's last day), it ends on the last day of the Nth month (143条1項: 暦に従う);
+  otherwise on the same day-of-month N months later, or that month's last day if the day does not exist (143条2項);
 - rollover (自治法4条の2, 行政機関休日法, 国税通則法10条): a deadline on a closed day moves to the next open day,
   unless the procedure says ``rollover: none`` (e.g. a 時効).
 """
@@ -82,8 +84,12 @@ def raw_deadline(start: dt.date, *, days: int | None = None, months: int | None 
     if days is not None:
         return start + dt.timedelta(days=days - 1 if count_first_day else days)
     total = (months or 0) + 12 * (years or 0)
-    end = add_months(start, total)
-    return end - dt.timedelta(days=1) if count_first_day else end
+    if count_first_day:  # the period starts on ``start`` itself
+        return add_months(start, total) - dt.timedelta(days=1)
+    if (start + dt.timedelta(days=1)).day == 1:  # 143条1項: from the 1st, the period ends with the Nth month
+        end = add_months(start + dt.timedelta(days=1), total)
+        return end - dt.timedelta(days=1)
+    return add_months(start, total)
 
 
 def deadline(start: dt.date, calendar: OfficeCalendar, *, rollover: bool = True, **period) -> dt.date:

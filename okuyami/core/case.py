@@ -21,17 +21,30 @@ from .yamlio import Document, StrictModel, load_file, load_text, validate
 
 CASE_FORMAT = "okuyami-case/1"
 
-_NAME = re.compile(r"^\S+[ \u3000]\S+$")
-_KANA = re.compile(r"^[\u30A0-\u30FF\u31F0-\u31FF]+([ \u3000][\u30A0-\u30FF\u31F0-\u31FF]+)*$")
+_NAME = re.compile(r"^\S+([ \u3000]+\S+)*$")
+_KANA = re.compile(r"^[\u30A0-\u30FF\u31F0-\u31FF]+([ \u3000]+[\u30A0-\u30FF\u31F0-\u31FF]+)*$")
 _PHONE = re.compile(r"^[0-9０-９\-－()（） ]{6,}$")
 
 
 def _check_name(v: str | None) -> str | None:
+    """氏名 (contract §1): one or more parts separated by spaces (全角・半角), in any script — 山田 太郎,
+    グエン ヴァン アン, SMITH JOHN WILLIAM, or 山田太郎 typed without a space."""
     if v is None:
         return v
     if not _NAME.match(v.strip()):
-        raise ValueError("write the family name and the given name separated by one space (山田 太郎)")
+        raise ValueError("write the name, its parts separated by spaces (山田 太郎, SMITH JOHN)")
     return v.strip()
+
+
+def split_name(name: str | None) -> tuple[str | None, str | None]:
+    """(氏, 名) for forms with separate boxes: the first part is the family name, the rest the given name
+    (contract §1). A name typed without a space cannot be split: it goes whole into the 氏 box, 名 stays empty."""
+    if not name:
+        return None, None
+    parts = name.replace("\u3000", " ").split()
+    if len(parts) == 1:
+        return parts[0], None
+    return parts[0], " ".join(parts[1:])
 
 
 def _check_kana(v: str | None) -> str | None:
@@ -39,7 +52,7 @@ def _check_kana(v: str | None) -> str | None:
         return v
     v = unicodedata.normalize("NFKC", v).strip()  # half-width ｶﾅ → full-width
     if not _KANA.match(v):
-        raise ValueError("フリガナ must be katakana, family and given name separated by one space (ヤマダ タロウ)")
+        raise ValueError("フリガナ must be katakana, its parts separated by spaces like the name (ヤマダ タロウ)")
     return v
 
 
@@ -102,8 +115,10 @@ class Case(StrictModel):
 
 
 def check_case(doc: Document, problems: Problems, *, today: dt.date | None = None,
-               base: tuple = ()) -> Case | None:
-    """Validate a loaded case (the whole document, or the mapping at ``base`` inside it)."""
+               base: tuple = (), facts: dict | None = None) -> Case | None:
+    """Validate a loaded case (the whole document, or the mapping at ``base`` inside it). ``facts`` is the
+    rulebook's catalogue (``Rulebook.facts``: with the city's own facts); without it, the contract's."""
+    catalogue = facts if facts is not None else FACTS
     data = doc.data
     for key in base:
         if isinstance(data, dict):
@@ -120,9 +135,10 @@ def check_case(doc: Document, problems: Problems, *, today: dt.date | None = Non
     if isinstance(facts, dict):
         for key, value in facts.items():
             path = base + ("facts", key)
-            d = FACTS.get(key)
+            d = catalogue.get(key)
             if d is None:
-                problems.error(doc.mark(path, key=True), f"unknown fact '{key}'{did_you_mean(key, FACTS)}")
+                problems.error(doc.mark(path, key=True), f"unknown fact '{key}'{did_you_mean(key, catalogue)}"
+                                                         f"{'' if facts is not None else ' (a fact of a city rulebook? give it with --rules)'}")
                 continue
             expected = check_value(d, value)
             if expected:
@@ -152,16 +168,18 @@ def check_case(doc: Document, problems: Problems, *, today: dt.date | None = Non
     return None if len(problems.errors) > before else case
 
 
-def load_case(path: Path, shown_as: str | None = None, *, today: dt.date | None = None) -> Case:
+def load_case(path: Path, shown_as: str | None = None, *, today: dt.date | None = None,
+              facts: dict | None = None) -> Case:
     """Load and validate a case file; raises :class:`InvalidInput` with every located problem."""
-    return load_case_doc(path, shown_as, today=today)[0]
+    return load_case_doc(path, shown_as, today=today, facts=facts)[0]
 
 
-def load_case_doc(path: Path, shown_as: str | None = None, *, today: dt.date | None = None) -> tuple[Case, Document]:
+def load_case_doc(path: Path, shown_as: str | None = None, *, today: dt.date | None = None,
+                  facts: dict | None = None) -> tuple[Case, Document]:
     """Like :func:`load_case`, also returning the document (its marks locate later problems, e.g. a glyph)."""
     problems = Problems()
     doc = load_file(path, shown_as or str(path), problems)
-    case = None if doc.data is None else check_case(doc, problems, today=today)
+    case = None if doc.data is None else check_case(doc, problems, today=today, facts=facts)
     if problems or case is None:
         if not problems:
             problems.error(Mark(doc.file), "empty case file")
@@ -169,10 +187,11 @@ def load_case_doc(path: Path, shown_as: str | None = None, *, today: dt.date | N
     return case, doc
 
 
-def parse_case_text(text: str, name: str = "<case>", *, today: dt.date | None = None) -> Case:
+def parse_case_text(text: str, name: str = "<case>", *, today: dt.date | None = None,
+                    facts: dict | None = None) -> Case:
     problems = Problems()
     doc = load_text(text, name, problems)
-    case = None if doc.data is None else check_case(doc, problems, today=today)
+    case = None if doc.data is None else check_case(doc, problems, today=today, facts=facts)
     if problems or case is None:
         raise InvalidInput(problems.sorted())
     return case

@@ -31,6 +31,7 @@ UNKNOWN; otherwise TRUE. ``any`` is the mirror image. ``not`` swaps TRUE and FAL
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
@@ -87,6 +88,7 @@ class Compare(Node):
     fact: str
     tests: tuple[tuple[str, Any], ...]
     mark: Mark
+    d: FactDef | None = None  # the fact's definition (a city's own fact is not in FACTS)
 
     def holds(self, value: Any) -> bool:
         for word, want in self.tests:
@@ -125,7 +127,7 @@ class Compare(Node):
 
     def phrase(self, negated: bool = False) -> str:
         """Plain Japanese for the family: 「故人が住民票上の世帯主だった」「死亡時の年齢が75歳以上」."""
-        d = FACTS[self.fact]
+        d = self.d or FACTS[self.fact]
         parts = []
         for word, want in self.tests:
             if d.kind == "bool" and word in ("is", "is_not"):
@@ -135,7 +137,7 @@ class Compare(Node):
             if isinstance(want, list):
                 shown = "・".join(d.label(v) for v in want)
             else:
-                shown = d.label(want) + (d.unit if d.kind == "int" else "")
+                shown = _shown(d, want)
             suffix = {"is": "", "is_not": "以外", "one_of": "のいずれか", "none_of": "以外",
                       "at_least": "以上", "at_most": "以下", "above": "を超える", "below": "未満"}[word]
             if word == "one_of" and len(want) == 1:
@@ -143,6 +145,12 @@ class Compare(Node):
             parts.append(f"{d.meaning}が{shown}{suffix}")
         text = "、".join(parts)
         return f"「{text}」ではない" if negated else text
+
+
+def _shown(d: FactDef, value: Any) -> str:
+    if d.kind == "date":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return d.label(value) + (d.unit if d.kind == "int" else "")
 
 
 @dataclass
@@ -277,8 +285,9 @@ class Parser:
 
     doc: Document
     problems: Problems
-    #: every integer constant compared with each int fact (for reachability checks)
-    int_constants: dict[str, set[int]] = field(default_factory=dict)
+    #: every constant compared with each int, date or text fact (for reachability checks)
+    int_constants: dict[str, set] = field(default_factory=dict)
+    facts: dict[str, FactDef] = field(default_factory=lambda: FACTS)  # the rulebook's catalogue
 
     def parse(self, raw: Any, path: PathKey) -> Node | None:
         mark = self.doc.mark(path)
@@ -328,9 +337,11 @@ class Parser:
 
     def parse_leaf(self, fact: str, raw: Any, path: PathKey) -> Compare | None:
         key_mark = self.doc.mark(path, key=True)
-        d = FACTS.get(fact)
+        d = self.facts.get(fact)
         if d is None:
-            self.problems.error(key_mark, f"unknown fact '{fact}'{did_you_mean(fact, list(FACTS) + list(CONNECTIVES))}")
+            hint = did_you_mean(fact, list(self.facts) + list(CONNECTIVES)) or \
+                "; a fact of the city's own is declared by the question that asks it (with 'type: bool' or another type)"
+            self.problems.error(key_mark, f"unknown fact '{fact}'{hint}")
             return None
         mark = self.doc.mark(path)
         if isinstance(raw, dict):
@@ -355,14 +366,14 @@ class Parser:
             if not self.check_value(d, "is", raw, mark):
                 return None
             tests = [("is", raw)]
-        if d.kind == "int":
+        if d.kind in ("int", "date", "text"):
             consts = self.int_constants.setdefault(fact, set())
             for _, want in tests:
                 consts.update(want if isinstance(want, list) else [want])
-        return Compare(fact, tuple(tests), key_mark)
+        return Compare(fact, tuple(tests), key_mark, d)
 
     def check_value(self, d: FactDef, word: str, want: Any, mark: Mark) -> bool:
-        if word in _INT_ONLY and d.kind != "int":
+        if word in _INT_ONLY and d.kind not in ("int", "date"):
             self.problems.error(mark, f"'{word}' compares numbers, but '{d.name}' is {d.type_words().replace(' or unknown', '')}")
             return False
         if word in ("one_of", "none_of"):
@@ -378,11 +389,15 @@ class Parser:
             ok = isinstance(want, bool)
         elif d.kind == "int":
             ok = isinstance(want, int) and not isinstance(want, bool)
+        elif d.kind == "date":
+            ok = isinstance(want, dt.date)
+        elif d.kind == "text":
+            ok = isinstance(want, str)
         else:
             ok = isinstance(want, str) and want in d.values
         if not ok:
-            expected = {"bool": "true or false", "int": "a whole number"}.get(d.kind) or \
-                "one of " + ", ".join(d.values)
+            expected = {"bool": "true or false", "int": "a whole number", "date": "a date (YYYY-MM-DD)",
+                        "text": "a text"}.get(d.kind) or "one of " + ", ".join(d.values)
             options = d.values if d.kind == "enum" else ("true", "false") if d.kind == "bool" else ()
             hint = did_you_mean(want, options) if isinstance(want, str) else ""
             self.problems.error(mark, f"'{d.name}' is {expected}, not {want!r}{hint}")

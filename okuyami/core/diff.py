@@ -59,7 +59,7 @@ def _cases(book: Rulebook, problems: Problems) -> list[tuple[str, str, Case, dt.
         if spec is None:
             continue
         for i, sc in enumerate(spec.scenarios):
-            case = check_case(doc, problems, today=sc.today, base=("scenarios", i, "case"))
+            case = check_case(doc, problems, today=sc.today, base=("scenarios", i, "case"), facts=book.facts)
             if case is not None:
                 out.append((sc.name, str(doc.mark(("scenarios", i, "name"))), case, sc.today))
     return out

@@ -6,10 +6,13 @@
 
 A fact's value is resolved lazily, in this order:
 1. the answer given (``unknown`` → :class:`Unknown`);
-2. a derived fact (contract §3): ``age_at_death``, ``health_insurance`` (``kouki`` from 75), ``kaigo_insured``;
-3. a question with ``ask_when``: while that condition is false the fact takes ``if_not_asked``; while it
+2. a derived fact of the registry (``facts.DERIVED``, contract §3): ``age_at_death``, ``deceased_sex``,
+   ``applicant_relationship``, ``funeral_date_given``, ``kaigo_insured``, ``health_insurance`` (``kouki`` from 75);
+3. the question's ``derive:`` entries (rulebook YAML): the first whose ``when`` holds gives the value, so what the
+   intake already says is not asked (``funeral_held`` from the funeral date);
+4. a question with ``ask_when``: while that condition is false the fact takes ``if_not_asked``; while it
    is not decided, the questions it waits on come first;
-4. otherwise :class:`Pending` — the question is still to be asked.
+5. otherwise :class:`Pending` — the question is still to be asked.
 """
 
 from __future__ import annotations
@@ -21,8 +24,7 @@ from typing import Any, Iterable
 from . import conditions as C
 from .calendar import deadline as compute_deadline
 from .case import Case
-from .facts import (DERIVED_INPUTS, FACTS, UNKNOWN_LITERAL, Pending, Unknown, age_in_years,
-                    derive_health_insurance, derive_kaigo_insured)
+from .facts import DERIVED, UNKNOWN_LITERAL, Intake, Pending, Unknown, age_in_years
 from .rulebook import Rule, Rulebook, if_not_asked_value
 
 REQUIRED = "required"
@@ -61,35 +63,66 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Screen:
+    """The next screen of the interview (画面): one question, or — when that question belongs to a ``group:`` — a
+    checklist of every pending yes/no question of that group, answered together (one key per item)."""
+
+    facts: tuple[str, ...]
+    group: str | None = None  # the group's title, shown on the checklist
+
+    @property
+    def is_checklist(self) -> bool:
+        return self.group is not None
+
+
+@dataclass(frozen=True)
 class CaseDates:
-    """What the engine needs besides the answers: the dates that fix age and deadlines."""
+    """What the engine needs besides the answers: the dates that fix age and deadlines, and what else the intake
+    (受付票) says that derived facts read (``deceased.sex``, ``applicant.relationship``)."""
 
     birth_date: dt.date
     death_date: dt.date
     funeral_date: dt.date | None = None
+    sex: str | None = None
+    applicant_relationship: str | None = None
+    chief_mourner: str | None = None
+    applicant_name: str | None = None
 
     @classmethod
     def of(cls, case: Case) -> "CaseDates":
         return cls(case.deceased.birth_date, case.deceased.death_date,
-                   case.funeral.date if case.funeral else None)
+                   case.funeral.date if case.funeral else None, case.deceased.sex,
+                   case.applicant.relationship if case.applicant else None,
+                   case.funeral.chief_mourner if case.funeral else None,
+                   case.applicant.name if case.applicant else None)
 
     @property
     def age(self) -> int:
         return age_in_years(self.birth_date, self.death_date)
 
+    @property
+    def intake(self) -> Intake:
+        return Intake(self.age, self.sex, (self.applicant_relationship or "").strip() or None, self.funeral_date,
+                      _spaced(self.chief_mourner), _spaced(self.applicant_name))
+
+
+def _spaced(name: str | None) -> str | None:
+    """A name with full-width spaces as half-width ones (山田\u3000花子 → 山田 花子), or None when blank."""
+    return " ".join((name or "").replace("\u3000", " ").split()) or None
+
 
 def _facts_affected_by(book: Rulebook) -> dict[str, set[str]]:
     """fact → the facts whose resolved value may change when it changes (itself included)."""
-    direct: dict[str, set[str]] = {f: {f} for f in FACTS}
-    for derived, inputs in DERIVED_INPUTS.items():
-        for inp in inputs:
+    direct: dict[str, set[str]] = {f: {f} for f in book.facts}
+    for derived, d in DERIVED.items():
+        for inp in d.inputs:
             direct[inp].add(derived)
     for fact, q in book.questions.items():
-        if q.gate is not None:
-            for g in q.gate.facts():
+        for node in q.conditions():
+            for g in node.facts():
                 direct[g].add(fact)
     closure: dict[str, set[str]] = {}
-    for f in FACTS:
+    for f in book.facts:
         seen, todo = set(), [f]
         while todo:
             x = todo.pop()
@@ -107,7 +140,7 @@ class _Resolver:
     def __init__(self, book: Rulebook, dates: CaseDates, answers: dict[str, Any]):
         self.book = book
         self.dates = dates
-        self.age = dates.age
+        self.intake = dates.intake
         self.answers = answers
         self.values: dict[str, Any] = {}
         self.results: dict[str, C.Result] = {}
@@ -122,16 +155,22 @@ class _Resolver:
     def _resolve(self, name: str) -> Any:
         if name in self.answers:
             value = self.answers[name]
-            return Unknown(frozenset({name})) if value == UNKNOWN_LITERAL else value
-        if name == "age_at_death":
-            return self.age
-        if name == "kaigo_insured":
-            return derive_kaigo_insured(self.age, self.fact("kaigo_certified"))
-        if name == "health_insurance":
-            derived = derive_health_insurance(self.age, self.fact("welfare_recipient"))
-            if not isinstance(derived, Pending):
-                return derived
+            if value == UNKNOWN_LITERAL:
+                return Unknown(frozenset({name}))
+            d = self.book.facts.get(name)
+            if isinstance(value, str) and d is not None and d.kind == "date":
+                return dt.date.fromisoformat(value)  # a date answer stored as text (YYYY-MM-DD) by the desk app
+            return value
+        derived = DERIVED.get(name)
+        if derived is not None:
+            value = derived.compute(self)
+            if value is not None:
+                return value
         q = self.book.questions.get(name)
+        if q is not None:
+            for when, value in q.derive:
+                if when.eval(self)[0] == C.TRUE:
+                    return value
         if q is not None and q.gate is not None:
             truth, blame = q.gate.eval(self)
             if truth == C.FALSE:
@@ -167,7 +206,10 @@ def _reasons(book: Rulebook, rule: Rule, truth: int, blame: tuple) -> tuple[str,
     out = []
     for fact in _ordered_facts(book, set(blame)):
         q = book.questions.get(fact)
-        asked = f"「{q.spec.text}」" if q else f"「{FACTS[fact].meaning}」"
+        if q is None and book.facts[fact].derived:  # from the intake (受付票), e.g. 性別 left blank
+            out.append(f"受付票に「{book.facts[fact].meaning}」の記入がないため、対象かどうかの確認が必要です")
+            continue
+        asked = f"「{q.spec.text}」" if q else f"「{book.facts[fact].meaning}」"
         out.append(f"{asked}への答えが「わからない」のため、対象かどうかの確認が必要です")
     if rule.spec.reason:
         out.append(f"該当する場合：{rule.spec.reason}")
@@ -269,6 +311,10 @@ class Session:
         procedures = []
         pending: set[str] = set()
         outcome, listed = self._outcome, self._listed
+        for fact in self.book.form_questions:  # asked for the forms (for_forms: true) while unanswered
+            value = self._resolver.fact(fact)
+            if isinstance(value, Pending):
+                pending.update(value.facts)
         for rule in self._rules:
             code = rule.code
             truth, blame = outcome[code]
@@ -295,6 +341,23 @@ class Session:
     def next_question(self) -> str | None:
         pending = self.result.pending_questions
         return pending[0] if pending else None
+
+    @property
+    def next_screen(self) -> Screen | None:
+        """The next question, or the checklist of its group (every pending question of the same ``group:``)."""
+        pending = self.result.pending_questions
+        if not pending:
+            return None
+        q = self.book.questions.get(pending[0])
+        if q is None or not q.group:
+            return Screen((pending[0],))
+        members = tuple(f for f in pending if (other := self.book.questions.get(f)) and other.group == q.group)
+        return Screen(members, q.group)
+
+    def answer_screen(self, values: dict[str, Any]) -> None:
+        """Record a whole screen's answers (a checklist: an item not ticked is ``False``)."""
+        for fact, value in values.items():
+            self.answer(fact, value)
 
 
 def evaluate(book: Rulebook, case: Case) -> Evaluation:

@@ -12,10 +12,11 @@ Values during evaluation are one of:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Callable, Literal, Protocol
 
-FactKind = Literal["bool", "int", "enum"]
+FactKind = Literal["bool", "int", "enum", "date", "text"]
 
 UNKNOWN_LITERAL = "unknown"
 
@@ -30,6 +31,7 @@ class FactDef:
     derived: bool = False  # computed by the engine (contract §3)
     askable: bool = True  # can appear in a question bank (age_at_death cannot)
     unit: str = ""  # for int facts in reasons: 歳, 人
+    city: bool = False  # declared by the rulebook's own question (contract §2, a city's own service)
 
     def label(self, value: Any) -> str:
         if self.kind == "bool":
@@ -43,6 +45,10 @@ class FactDef:
             return "true, false or unknown"
         if self.kind == "int":
             return "a whole number ≥ 0"
+        if self.kind == "date":
+            return "a date (YYYY-MM-DD)"
+        if self.kind == "text":
+            return "a text"
         return "one of " + ", ".join(self.values) + " or unknown"
 
 
@@ -138,21 +144,108 @@ FACTS: dict[str, FactDef] = {
         _b("high_care_costs", "高額な介護サービス費の自己負担があった"),
         _b("spouse_restores_surname", "配偶者が旧姓に戻ることを希望"),
         _b("spouse_ends_inlaw_relation", "配偶者が姻族関係の終了を希望"),
-        # contract §3: derived
-        FactDef("age_at_death", "int", "死亡時の年齢", derived=True, askable=False, unit="歳"),
-        FactDef("kaigo_insured", "bool", "介護保険の被保険者だった", derived=True, askable=False),
     ]
 }
 
-#: Which facts each derived fact is computed from (for dependency tracking and reachability checks).
-DERIVED_INPUTS: dict[str, frozenset[str]] = {
-    "age_at_death": frozenset(),
-    "health_insurance": frozenset({"welfare_recipient"}),  # only when not given
-    "kaigo_insured": frozenset({"kaigo_certified"}),
+@dataclass(frozen=True)
+class Intake:
+    """What the intake (受付票: the case file's deceased / applicant / funeral) says, besides the answers."""
+
+    age: int
+    sex: str | None = None  # male / female; None when the intake left it blank
+    applicant_relationship: str | None = None  # 続柄 as written
+    funeral_date: Any = None  # dt.date or None
+    chief_mourner: str | None = None  # 喪主 as written
+    applicant_name: str | None = None  # 来庁者 as written
+
+
+class DeriveContext(Protocol):
+    intake: Intake | None  # None in the reachability check: intake facts then come from ``fact``
+
+    def fact(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A derived fact (contract §3), defined once: its type and Japanese meaning (``fact``), what it is computed
+    from (``inputs``: answers, for dependency tracking), and how (``compute``). ``intake`` facts come from the
+    受付票 only; the reachability check tries every value of them. ``compute`` returns None when the fact does not
+    follow (then its question, if any, is asked)."""
+
+    fact: FactDef
+    compute: Callable[[DeriveContext], Any]
+    inputs: frozenset[str] = frozenset()
+    intake: bool = False
+    #: the values the reachability check tries (besides the constants a rulebook compares it with)
+    tries: tuple = ()
+
+
+def _age(ctx: DeriveContext) -> Any:
+    return ctx.fact("age_at_death")
+
+
+def _health_insurance(ctx: DeriveContext) -> Any:
+    """``kouki`` if age_at_death ≥ 75 and welfare_recipient is not true (false or わからない); when true, asked.
+
+    While 生活保護 is not yet answered the insurance waits for it (three-valued: a 生活保護 recipient of 75 is not
+    in 後期高齢, so deciding early would list procedures that a later answer takes away)."""
+    if _age(ctx) < 75:
+        return None
+    welfare = ctx.fact("welfare_recipient")
+    if isinstance(welfare, Pending):
+        return welfare
+    return None if welfare is True else "kouki"
+
+
+def _kaigo_insured(ctx: DeriveContext) -> Any:
+    """age ≥ 65, or 40 ≤ age ≤ 64 and kaigo_certified."""
+    age = _age(ctx)
+    if age >= 65:
+        return True
+    if age < 40:
+        return False
+    return ctx.fact("kaigo_certified")  # True / False / Unknown / Pending pass through
+
+
+def _sex(ctx: DeriveContext) -> Any:
+    sex = ctx.intake.sex
+    return sex if sex is not None else Unknown(frozenset({"deceased_sex"}))
+
+
+def _intake_fact(name: str, meaning: str, kind: FactKind, get, *, values=(), labels=(), unit="", tries=()) -> Derived:
+    return Derived(FactDef(name, kind, meaning, values, labels, derived=True, askable=False, unit=unit),
+                   get, intake=True, tries=tries)
+
+
+#: The derived facts (contract §3 and what the intake gives), in one place: the engine, ``rules check`` (names,
+#: types, reachability) and the docs (tests/test_registry.py compares docs/rules-format.md with it) use this.
+DERIVED: dict[str, Derived] = {
+    d.fact.name: d
+    for d in [
+        _intake_fact("age_at_death", "死亡時の年齢", "int", lambda ctx: ctx.intake.age, unit="歳",
+                     tries=(0, 39, 40, 64, 65, 74, 75)),
+        _intake_fact("deceased_sex", "故人の性別", "enum", _sex, values=("male", "female"), labels=("男性", "女性")),
+        _intake_fact("applicant_relationship", "来庁者（届出人）の続柄", "text",
+                     lambda ctx: ctx.intake.applicant_relationship or "", tries=("",)),
+        _intake_fact("funeral_date_given", "受付票に葬儀の日付が書かれている", "bool",
+                     lambda ctx: ctx.intake.funeral_date is not None),
+        _intake_fact("chief_mourner_given", "受付票に喪主の氏名が書かれている", "bool",
+                     lambda ctx: bool(ctx.intake.chief_mourner)),
+        _intake_fact("mourner_named_as_applicant", "受付票の喪主の氏名が来庁者と同じ", "bool",
+                     lambda ctx: bool(ctx.intake.chief_mourner and ctx.intake.applicant_name)
+                     and ctx.intake.chief_mourner.split() == ctx.intake.applicant_name.split()),
+        Derived(FactDef("kaigo_insured", "bool", "介護保険の被保険者だった", derived=True, askable=False),
+                _kaigo_insured, frozenset({"kaigo_certified", "age_at_death"})),
+        # an askable fact that is derived when it follows (a given answer wins; otherwise asked)
+        Derived(FACTS["health_insurance"], _health_insurance, frozenset({"welfare_recipient", "age_at_death"})),
+    ]
 }
 
-#: Age thresholds the derivations use (so reachability checks try ages on both sides of them).
-DERIVED_AGE_THRESHOLDS = (40, 64, 65, 75)
+for _name, _d in DERIVED.items():  # the catalogue names every fact a condition may use
+    FACTS.setdefault(_name, _d.fact)
+
+#: Which facts each derived fact is computed from (for dependency tracking and reachability checks).
+DERIVED_INPUTS: dict[str, frozenset[str]] = {name: d.inputs for name, d in DERIVED.items()}
 
 
 def age_in_years(birth, death) -> int:
@@ -163,22 +256,6 @@ def age_in_years(birth, death) -> int:
     return years
 
 
-def derive_health_insurance(age: int, welfare: Any) -> Any:
-    """contract §3: ``kouki`` if age_at_death ≥ 75 and welfare_recipient is not true; otherwise still to ask."""
-    if age >= 75 and welfare is not True:
-        return "kouki"
-    return Pending(frozenset({"health_insurance"}))
-
-
-def derive_kaigo_insured(age: int, certified: Any) -> Any:
-    """contract §3: age ≥ 65, or 40 ≤ age ≤ 64 and kaigo_certified."""
-    if age >= 65:
-        return True
-    if age < 40:
-        return False
-    return certified  # True / False / Unknown / Pending pass through
-
-
 def check_value(fact: FactDef, value: Any) -> str | None:
     """None when ``value`` is allowed for ``fact`` in a case file, else what is expected."""
     if value == UNKNOWN_LITERAL and fact.kind in ("bool", "enum"):
@@ -187,6 +264,10 @@ def check_value(fact: FactDef, value: Any) -> str | None:
         ok = isinstance(value, bool)
     elif fact.kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    elif fact.kind == "date":
+        ok = isinstance(value, dt.date)
+    elif fact.kind == "text":
+        ok = isinstance(value, str)
     else:
         ok = isinstance(value, str) and value in fact.values
     return None if ok else fact.type_words()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from .case import Case
 from .engine import REQUIRED, Evaluation
-from .facts import FACTS
 from .rulebook import Rulebook
 from .wareki import format_date
 
@@ -34,7 +33,7 @@ def place_heading(book: Rulebook, kind: str, pid: str) -> str:
 
 def question_text(book: Rulebook, fact: str) -> str:
     q = book.questions.get(fact)
-    return q.spec.text if q else FACTS[fact].meaning
+    return q.spec.text if q else book.facts[fact].meaning
 
 
 def render_text(book: Rulebook, case: Case, result: Evaluation) -> str:

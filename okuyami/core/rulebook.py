@@ -20,8 +20,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from . import conditions as C
 from .calendar import OfficeCalendar
-from .facts import (DERIVED_AGE_THRESHOLDS, DERIVED_INPUTS, FACTS, NOT_APPLICABLE, NOT_APPLICABLE_LITERAL, Pending,
-                    check_value, derive_kaigo_insured)
+from .facts import (DERIVED, FACTS, NOT_APPLICABLE, NOT_APPLICABLE_LITERAL, FactDef, Pending, check_value)
 from .problems import InvalidInput, Mark, Problems, did_you_mean, display_path
 from .translations import AgencyT, CornerT, CounterT, NameT, ProcedureT, QuestionT, check_translations
 from .yamlio import Document, StrictModel, load_file, validate, validate_each
@@ -105,6 +104,11 @@ class Question(StrictModel, QuestionT):
     choices: dict[str, str] | None = None  # enum facts: a label for every value
     ask_when: Any = None  # a condition; while it is false the question is not asked…
     if_not_asked: Any = None  # …and the fact takes this value (or not_applicable: every test on it is false)
+    type: Literal["bool", "count", "date"] | None = None  # a fact of the city's own: its type (or 'choices:')
+    meaning: str | None = None  # a fact of the city's own: what it means, for reasons (「敬老パスを持っていた」)
+    derive: list[Any] | None = None  # [{when: condition, value: V}]: the answer when the intake already says it
+    group: str | None = None  # questions of one group are answered on one checklist screen
+    for_forms: bool = False  # asked for what the forms print (no procedure tests it), e.g. 喪主 = 来庁者
 
 
 class Root(StrictModel):
@@ -213,10 +217,19 @@ class QuestionRule:
     gate: C.Node | None
     mark: Mark
     mark_path: tuple = ()
+    derive: list[tuple[C.Node, Any]] = field(default_factory=list)  # (when, value), first that holds wins
 
     @property
     def fact(self) -> str:
         return self.spec.fact
+
+    @property
+    def group(self) -> str | None:
+        return self.spec.group
+
+    def conditions(self) -> list[C.Node]:
+        """Every condition the question reads (its gate and its derive entries)."""
+        return ([self.gate] if self.gate is not None else []) + [when for when, _ in self.derive]
 
 
 @dataclass
@@ -226,7 +239,8 @@ class Rulebook:
     rules: dict[str, Rule]
     questions: dict[str, QuestionRule]  # by fact, in bank order
     calendar: OfficeCalendar
-    int_constants: dict[str, set[int]] = field(default_factory=dict)
+    int_constants: dict[str, set] = field(default_factory=dict)  # constants compared with each fact
+    facts: dict[str, FactDef] = field(default_factory=lambda: dict(FACTS))  # contract + derived + the city's own
 
     @property
     def question_order(self) -> dict[str, int]:
@@ -234,6 +248,11 @@ class Rulebook:
         if order is None:
             order = self.__dict__["_question_order"] = {f: i for i, f in enumerate(self.questions)}
         return order
+
+    @property
+    def form_questions(self) -> list[str]:
+        """Facts asked for the forms only (``for_forms: true``), in bank order."""
+        return [f for f, q in self.questions.items() if q.spec.for_forms]
 
     @property
     def ordered(self) -> list[Rule]:
@@ -350,6 +369,7 @@ class _Loader:
         if root is None:
             return None
         self.root, self.doc = root, doc
+        self.facts = self.declare_city_facts()
         self.check_places()
         rules: dict[str, Rule] = {}
         int_constants: dict[str, set[int]] = {}
@@ -377,7 +397,7 @@ class _Loader:
             rule.index = idx
         book = Rulebook(root=root, path=self.path, rules=rules, questions=questions,
                         calendar=OfficeCalendar(frozenset(root.settings.extra_closed_days)),
-                        int_constants=int_constants)
+                        int_constants=int_constants, facts=self.facts)
         self.check_form_files(book)
         # Cross checks run even when something above failed; they stay quiet about what failed to load.
         self.check_applies(book)
@@ -476,7 +496,7 @@ class _Loader:
         if spec.department not in root.departments and spec.department not in self.broken:
             problems.error(doc.mark(("department",)),
                            f"unknown department '{spec.department}'{did_you_mean(spec.department, root.departments)}")
-        parser = C.Parser(doc, problems, int_constants)
+        parser = C.Parser(doc, problems, int_constants, self.facts)
         raw_items = doc.data.get("procedures") if isinstance(doc.data.get("procedures"), list) else []
         loaded = {i for i, _ in items}
         for i, raw in enumerate(raw_items):
@@ -521,17 +541,57 @@ class _Loader:
                                     index=len(rules))
 
     # -- questions ------------------------------------------------------------------------------------
+    def declare_city_facts(self) -> dict[str, FactDef]:
+        """The catalogue: the contract's facts, the derived ones, and the facts the city's own questions declare
+        with ``type:`` or ``choices:`` (contract §2). A declared name may not be one of the contract's."""
+        problems, doc = self.problems, self.doc
+        facts = dict(FACTS)
+        for i, q in self.question_items:
+            path = ("questions", i)
+            if q.type is None and (q.choices is None or q.fact in FACTS):
+                continue
+            if q.fact in FACTS:
+                d = FACTS[q.fact]
+                what = "computed by the engine (contract §3)" if d.derived else "a fact of the contract (§2)"
+                problems.error(doc.mark(path + ("type",), key=True),
+                               f"'{q.fact}' is {what}: 「{d.meaning}」, so its type is fixed — remove 'type:', or "
+                               f"give the city's own fact a name of its own (e.g. city_{q.fact})")
+                continue
+            if not CODE.match(q.fact):
+                problems.error(doc.mark(path + ("fact",)),
+                               f"fact name '{q.fact}' must be lowercase letters, digits and _ (e.g. keiro_pass)")
+                continue
+            if q.type is not None and q.choices is not None:
+                problems.error(doc.mark(path + ("choices",), key=True),
+                               "write either 'type:' or 'choices:' (a fact with named values), not both")
+                continue
+            meaning = q.meaning or q.text.rstrip("？?")
+            if q.choices is not None:
+                if not q.choices or not all(CODE.match(str(k)) for k in q.choices):
+                    problems.error(doc.mark(path + ("choices",)),
+                                   "'choices' names each value (lowercase letters, digits and _) with its label")
+                    continue
+                facts[q.fact] = FactDef(q.fact, "enum", meaning, tuple(q.choices), tuple(q.choices.values()), city=True)
+            else:
+                kind = {"bool": "bool", "count": "int", "date": "date"}[q.type]
+                facts[q.fact] = FactDef(q.fact, kind, meaning, city=True)
+        return facts
+
     def load_questions(self, int_constants: dict) -> dict[str, QuestionRule]:
         problems, doc = self.problems, self.doc
-        parser = C.Parser(doc, problems, int_constants)
+        parser = C.Parser(doc, problems, int_constants, self.facts)
         out: dict[str, QuestionRule] = {}
         for i, q in self.question_items:
             path = ("questions", i)
             mark = doc.mark(path + ("fact",))
-            d = FACTS.get(q.fact)
+            d = self.facts.get(q.fact)
             if d is None:
-                problems.error(mark, f"unknown fact '{q.fact}'{did_you_mean(q.fact, FACTS)}")
+                problems.error(mark, f"unknown fact '{q.fact}'" + (did_you_mean(q.fact, self.facts) or
+                                     "; a fact of the city's own needs its type: add 'type: bool' (or count, date, "
+                                     "or 'choices:')"))
                 continue
+            if q.type is not None and d.city is False:
+                continue  # reported by declare_city_facts
             if not d.askable:
                 problems.error(mark, f"'{q.fact}' is computed from the dates and is never asked: remove this question")
                 continue
@@ -568,7 +628,11 @@ class _Loader:
                     gate = None
             elif q.if_not_asked is not None:
                 problems.error(doc.mark(path + ("if_not_asked",), key=True), "'if_not_asked' only goes with 'ask_when'")
-            out[q.fact] = QuestionRule(q, gate, mark, path)
+            if q.group is not None and d.kind != "bool":
+                problems.error(doc.mark(path + ("group",)), f"'{q.fact}' is {d.type_words()}: a checklist "
+                                                            "('group:') holds yes/no questions only")
+            derive = self.load_derive(parser, q, d, path)
+            out[q.fact] = QuestionRule(q, gate, mark, path, derive)
         # a question whose ask_when refers to itself (directly or through other questions)
         cyclic = []
         for fact, qr in out.items():
@@ -579,6 +643,35 @@ class _Loader:
                                "question refers to itself: " + " → ".join(cycle))
         for qr in cyclic:  # reported; never evaluate a loop
             qr.gate = None
+        return out
+
+    def load_derive(self, parser: C.Parser, q: Question, d: FactDef, path: tuple) -> list[tuple[C.Node, Any]]:
+        """``derive:`` — the answer the intake already gives (``{when: {funeral_date_given: true}, value: true}``);
+        its conditions may read derived facts only, so that nothing asked decides whether something is asked."""
+        problems, doc = self.problems, self.doc
+        out: list[tuple[C.Node, Any]] = []
+        for j, item in enumerate(q.derive or []):
+            sub = path + ("derive", j)
+            if not isinstance(item, dict) or set(item) != {"when", "value"}:
+                problems.error(doc.mark(sub), "each 'derive' item has 'when:' (a condition) and 'value:' "
+                                              "(the answer it gives), e.g. {when: {funeral_date_given: true}, value: true}")
+                continue
+            when = parser.parse(item["when"], sub + ("when",))
+            if when is None:
+                continue
+            asked = sorted(f for f in when.facts() if not self.facts[f].derived)
+            if asked or when.applies_codes():
+                problems.error(doc.mark(sub + ("when",)),
+                               "'derive' reads what the intake gives (derived facts such as funeral_date_given, "
+                               f"applicant_relationship, age_at_death), not answers: {', '.join(asked) or 'applies'}")
+                continue
+            value = item["value"]
+            why = check_value(d, value)
+            if why or value == "unknown":
+                problems.error(doc.mark(sub + ("value",)), f"'value' of '{q.fact}' must be "
+                                                          f"{why or d.type_words().replace(' or unknown', '')}")
+                continue
+            out.append((when, value))
         return out
 
     def check_form_files(self, book: Rulebook) -> None:
@@ -625,11 +718,12 @@ class _Loader:
             if fact in used:
                 return
             used[fact] = mark
-            for inp in DERIVED_INPUTS.get(fact, ()):
+            derived = DERIVED.get(fact)
+            for inp in (derived.inputs if derived else ()):
                 use(inp, mark)
             q = book.questions.get(fact)
-            if q and q.gate:
-                for node in q.gate.walk():
+            for cond in (q.conditions() if q else ()):
+                for node in cond.walk():
                     if isinstance(node, C.Compare):
                         use(node.fact, node.mark)
 
@@ -637,8 +731,11 @@ class _Loader:
             for node in rule.when.walk():
                 if isinstance(node, C.Compare):
                     use(node.fact, node.mark)
+        for fact, q in book.questions.items():
+            if q.spec.for_forms:
+                use(fact, q.mark)
         for fact, mark in used.items():
-            d = FACTS[fact]
+            d = book.facts[fact]
             if d.askable and fact not in book.questions:
                 problems.error(mark, f"no question asks '{fact}': add one to 'questions:' in {self.shown(self.path)}")
         for fact, q in book.questions.items():
@@ -700,14 +797,19 @@ _MAX_COMBINATIONS = 200_000
 
 
 def _domain(book: Rulebook, fact: str) -> list[Any]:
-    d = FACTS[fact]
+    d = book.facts[fact]
     if d.kind == "bool":
         return [True, False]
     if d.kind == "enum":
         return list(d.values)
     consts = set(book.int_constants.get(fact, set()))
-    if fact == "age_at_death":
-        consts |= set(DERIVED_AGE_THRESHOLDS)
+    derived = DERIVED.get(fact)
+    if d.kind == "text":
+        return sorted(consts | set(derived.tries if derived else ()) | {""})
+    if d.kind == "date":
+        one = dt.timedelta(days=1)
+        return sorted({v for c in consts for v in (c - one, c, c + one)} or {dt.date(2000, 1, 1)})
+    consts |= set(derived.tries if derived else ())
     values = {0}
     for c in consts:
         values |= {c - 1, c, c + 1}
@@ -715,13 +817,33 @@ def _domain(book: Rulebook, fact: str) -> list[Any]:
 
 
 class _AssignmentContext:
+    intake = None  # the intake's facts are among ``values`` (every value of them is tried)
+
     def __init__(self, book: Rulebook, values: dict[str, Any]):
         self.book, self.values, self.cache = book, values, {}
+        plain = book.__dict__.get("_plain_facts")
+        if plain is None:  # facts that are just their answer (no derivation, derive entries or gate)
+            plain = book.__dict__["_plain_facts"] = frozenset(
+                f for f in book.facts if f not in DERIVED and not (f in book.questions and book.questions[f].conditions()))
+        self.plain = plain
 
     def fact(self, name: str) -> Any:
-        if name == "kaigo_insured" and name not in self.values:
-            return derive_kaigo_insured(self.values.get("age_at_death", 0), self.fact("kaigo_certified"))
+        if name in self.plain:
+            try:
+                return self.values[name]
+            except KeyError:
+                return Pending(frozenset({name}))
+        derived = DERIVED.get(name)
+        if derived is not None and name not in self.values and not derived.intake:
+            value = derived.compute(self)
+            if value is not None:
+                return value
+        if derived is not None and derived.intake and name not in self.values:
+            return _domain(self.book, name)[0]
         q = self.book.questions.get(name)
+        for when, value in (q.derive if q is not None else ()):
+            if when.eval(self)[0] == C.TRUE:
+                return value
         if q is not None and q.gate is not None:
             truth, _ = q.gate.eval(self)
             if truth == C.FALSE:
@@ -744,19 +866,19 @@ def _inputs(book: Rulebook, node: C.Node, seen_codes: set[str] | None = None) ->
             seen_codes.add(n.code)
             facts |= _inputs(book, book.rules[n.code].when, seen_codes)
     frontier = list(facts)
-    while frontier:  # derived inputs and question gates
+    while frontier:  # derived inputs, question gates and derive entries
         f = frontier.pop()
-        extra = set(DERIVED_INPUTS.get(f, ()))
-        if f == "kaigo_insured":
-            extra.add("age_at_death")
+        derived = DERIVED.get(f)
+        # an askable derived fact (health_insurance) takes each of its values directly: its inputs add nothing
+        extra = set(derived.inputs) if derived and not book.facts[f].askable else set()
         q = book.questions.get(f)
-        if q is not None and q.gate is not None:
-            extra |= q.gate.facts()
+        for cond in (q.conditions() if q is not None else ()):
+            extra |= cond.facts()
         for e in extra - facts:
             facts.add(e)
             frontier.append(e)
-    facts.discard("kaigo_insured")  # computed from its inputs
-    return facts
+    # computed from their inputs (health_insurance is also asked, so it stays)
+    return {f for f in facts if not (f in DERIVED and not DERIVED[f].intake and not book.facts[f].askable)}
 
 
 def _satisfiable(book: Rulebook, node: C.Node) -> bool | None:

@@ -27,7 +27,6 @@ from typing import Any
 
 from .case import check_case
 from .engine import REQUIRED, TO_CONFIRM, evaluate
-from .facts import FACTS
 from .problems import Mark, Problems, did_you_mean, display_path
 from .rulebook import Rulebook
 from .yamlio import Document, StrictModel, load_file, validate
@@ -93,7 +92,7 @@ def run_file(book: Rulebook, path: Path, problems: Problems) -> list[Outcome]:
         before = len(problems.errors)
         _check_expect_names(book, doc, base, sc.expect, problems)
         case_problems = Problems()
-        case = check_case(doc, case_problems, today=sc.today, base=base + ("case",))
+        case = check_case(doc, case_problems, today=sc.today, base=base + ("case",), facts=book.facts)
         problems.extend(case_problems)
         if case is None or len(problems.errors) > before:
             outcomes.append(Outcome(sc.name, doc.mark(base + ("name",)),
@@ -113,8 +112,8 @@ def _check_expect_names(book: Rulebook, doc: Document, base: tuple, expect: Expe
             problems.error(doc.mark(base + ("expect", "deadlines", code), key=True),
                            f"unknown procedure '{code}'{did_you_mean(code, book.rules)}")
     for j, fact in enumerate(expect.pending_questions or []):
-        if fact not in FACTS:
-            problems.error(doc.mark(base + ("expect", "pending_questions", j)), f"unknown fact '{fact}'{did_you_mean(fact, FACTS)}")
+        if fact not in book.facts:
+            problems.error(doc.mark(base + ("expect", "pending_questions", j)), f"unknown fact '{fact}'{did_you_mean(fact, book.facts)}")
 
 
 def _compare(book: Rulebook, doc: Document, base: tuple, sc: ScenarioSpec, case) -> list[str]:

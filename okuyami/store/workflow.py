@@ -90,7 +90,10 @@ def case_dates(row: CaseRow) -> CaseDates | None:
     birth, death = _iso(row.deceased.get("birth_date")), _iso(row.deceased.get("death_date"))
     if not birth or not death or death < birth:
         return None
-    return CaseDates(birth, death, _iso(row.funeral.get("date")))
+    sex = row.deceased.get("sex")
+    return CaseDates(birth, death, _iso(row.funeral.get("date")), sex if sex in ("male", "female") else None,
+                     row.applicant.get("relationship") or None, row.funeral.get("chief_mourner") or None,
+                     row.applicant.get("name") or None)
 
 
 def to_case(row: CaseRow) -> tuple[Case | None, list[str]]:

@@ -31,6 +31,7 @@ from ..documents.templates import load_templates
 from ..store.cases import STATE_LABELS, TASK_LABELS, CaseRow
 from ..store.database import StaleWrite, StoreError, StoreUnavailable, to_jst
 from ..store.workflow import case_dates, check_field, to_case
+from . import checklist
 
 INTAKE = [  # (part, field, label, placeholder)
     ("deceased", "name", "氏名", "山田 太郎（姓と名の間にスペース）"),
@@ -55,10 +56,10 @@ PARTS = {"deceased": "亡くなった方", "applicant": "ご来庁の方（届�
 RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子", "父", "母", "兄", "姉", "弟", "妹", "孫", "その他"]
 
 
-def answer_text(fact: str, value) -> str:
+def answer_text(fact: str, value, facts=None) -> str:
     if value == UNKNOWN_LITERAL:
         return "わからない"
-    d = FACTS[fact]
+    d = (facts or FACTS)[fact]  # facts: the rulebook's catalogue (with the city's own facts)
     return f"{value}{d.unit}" if d.kind == "int" else d.label(value)
 
 
@@ -257,6 +258,7 @@ class QuestionPanel(QWidget):
         layout.addWidget(self.answers, 1)
         self.setFocusPolicy(Qt.StrongFocus)
         self.choice_values: list = []
+        self.checklist = checklist.attach(self)  # group: questions answered on one screen (okuyami/ui/checklist.py)
 
     # -- which question ----------------------------------------------------------------------------------
     def refresh(self, prefer: str | None = None) -> None:
@@ -272,6 +274,10 @@ class QuestionPanel(QWidget):
             self._fill_answers()
             return
         pending = session.result.pending_questions
+        if prefer not in pending and prefer not in self.page.row.answers:
+            prefer = None  # no longer asked (e.g. the intake now answers it): go on with the next screen
+        if checklist.show_next(self, prefer):
+            return
         fact = prefer if prefer in self.page.book.questions else (pending[0] if pending else None)
         self.progress.setText(f"あと約{len(pending)}問" if pending else "質問はすべて終わりました")
         self._show(fact)
@@ -284,6 +290,7 @@ class QuestionPanel(QWidget):
         self._show(fact)
 
     def _show(self, fact: str | None) -> None:
+        checklist.hide(self)
         self.fact = fact
         self.page.window.store.set_current_question(self.page.case_id, fact)
         self._clear_buttons()
@@ -297,10 +304,10 @@ class QuestionPanel(QWidget):
         self.done.hide()
         q = self.page.book.questions[fact]
         current = self.page.row.answers.get(fact)
-        self.question.setText(q.spec.text + (f"\n（いまの回答：{answer_text(fact, current)}）" if current is not None else ""))
+        self.question.setText(q.spec.text + (f"\n（いまの回答：{answer_text(fact, current, self.page.book.facts)}）" if current is not None else ""))
         self.hint.setText(q.spec.hint or "")
         self.hint.setVisible(bool(q.spec.hint))
-        d = FACTS[fact]
+        d = self.page.book.facts[fact]
         if d.kind == "bool":
             options = [(True, "はい"), (False, "いいえ"), (UNKNOWN_LITERAL, "わからない")]
         elif d.kind == "enum":
@@ -325,6 +332,8 @@ class QuestionPanel(QWidget):
             self.buttons.addWidget(ok, 0, 2)
             self.number.setFocus()
             self.number.selectAll()
+        elif d.kind == "date":
+            checklist.date_input(self, current)
         else:
             self.setFocus()
 
@@ -342,7 +351,7 @@ class QuestionPanel(QWidget):
             return
         for fact, q in self.page.book.questions.items():
             if fact in row.answers:
-                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact])}")
+                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact], self.page.book.facts)}")
                 item.setData(Qt.UserRole, fact)
                 self.answers.addItem(item)
 
@@ -367,7 +376,7 @@ class QuestionPanel(QWidget):
             if i < len(self.choice_values):
                 self.give(self.choice_values[i])
                 return
-        if key in (Qt.Key_Return, Qt.Key_Enter) and self.fact and FACTS[self.fact].kind == "int":
+        if key in (Qt.Key_Return, Qt.Key_Enter) and self.fact and self.page.book.facts[self.fact].kind == "int":
             self.give(self.number.value())
             return
         if key == Qt.Key_Backspace:
@@ -770,7 +779,7 @@ class CasePage(QWidget):
     def _intake_changed(self, part: str, field: str) -> None:
         self.reload_row()
         self._update_title()
-        if field.endswith("date") or part == "funeral":
+        if field.endswith("date") or part == "funeral" or field in ("sex", "relationship", "name"):  # derived facts read them
             self._rebuild_session()
             self.sync_tasks()
             self.questions.refresh(prefer=self.questions.fact)
