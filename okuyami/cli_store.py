@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .core.case import load_case_doc
-from .core.facts import FACTS, UNKNOWN_LITERAL, check_value
+from .core.facts import UNKNOWN_LITERAL, check_value
 from .core.problems import InvalidInput, display_path
 from .core.rulebook import Rulebook, load_rulebook
 from .core.wareki import parse_date
@@ -129,7 +129,7 @@ def cmd_db_purge(args) -> int:
 def cmd_cases_add(args) -> int:
     book = _book(args)
     shown = display_path(args.case)
-    case, _doc = load_case_doc(Path(args.case), shown, today=_today())
+    case, _doc = load_case_doc(Path(args.case), shown, today=_today(), facts=book.facts)
     store = _store(args)
     try:
         case_id = store.create_case(values=values_from_case(case), visit=False)
@@ -150,12 +150,13 @@ def _case_number(text: str) -> int:
 
 
 def cmd_cases_show(args) -> int:
+    book = _book(args)
     store = _store(args)
     try:
         row = store.view(_case_number(args.number))
     finally:
         store.close()
-    doc = case_to_document(row)
+    doc = case_to_document(row, book.facts)
     if args.format == "yaml":
         sys.stdout.write(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_flow_style=False))
         return 0
@@ -193,10 +194,11 @@ def cmd_cases_list(args) -> int:
     return 0
 
 
-def _parse_value(fact: str, text: str) -> Any:
-    d = FACTS.get(fact)
+def _parse_value(fact: str, text: str, facts: dict) -> Any:
+    """VALUE as typed on the command line → the answer, checked against the rulebook's catalogue of facts."""
+    d = facts.get(fact)
     if d is None or d.derived and not d.askable:
-        raise StoreError(f"質問（事実）名 '{fact}' はありません{_maybe(fact, FACTS)}。")
+        raise StoreError(f"質問（事実）名 '{fact}' はありません{_maybe(fact, facts)}。")
     if text == UNKNOWN_LITERAL:
         value: Any = text
     elif d.kind == "bool":
@@ -206,12 +208,17 @@ def _parse_value(fact: str, text: str) -> Any:
         import unicodedata
         t = unicodedata.normalize("NFKC", text).strip()
         value = int(t) if t.isdigit() else text
+    elif d.kind == "date":
+        try:
+            value = parse_date(text)
+        except ValueError:
+            value = text
     else:
         value = text
     expected = check_value(d, value)
     if expected:
         raise StoreError(f"'{fact}' の値は {expected} です（'{text}' は使えません）。")
-    return value
+    return value.isoformat() if isinstance(value, dt.date) else value  # dates are kept as ISO text
 
 
 def cmd_cases_answer(args) -> int:
@@ -224,7 +231,7 @@ def cmd_cases_answer(args) -> int:
         if args.clear:
             version = store.clear_answer(case_id, args.fact, if_version=args.if_version)
         else:
-            value = _parse_value(args.fact, args.value)
+            value = _parse_value(args.fact, args.value, book.facts)
             version = store.set_answer(case_id, args.fact, value, source=args.source, if_version=args.if_version)
         _sync(store, book, case_id)
         version = store.get(case_id).version
@@ -329,6 +336,7 @@ def add_commands(sub) -> None:
     show.add_argument("number")
     show.add_argument("--format", choices=("yaml", "json"), default="yaml")
     common_options(show)
+    _rules_option(show)
     show.set_defaults(func=cmd_cases_show)
     ls = c_sub.add_parser("list", help="cases, most recently changed first")
     ls.add_argument("--date", type=_date, default=None, help="cases visiting, booked, created or changed that day")

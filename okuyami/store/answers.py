@@ -8,6 +8,7 @@ a question from a stale copy (the answer changed since it read it: ``expected_re
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -34,6 +35,8 @@ def set_answer(conn: Connection, actor: Actor, case_id: int, fact: str, value: A
     if source not in ANSWER_SOURCES:
         raise ValueError(source)
     version = bump(conn, case_id, if_version)  # also: the case exists (else CaseNotFound)
+    if isinstance(value, dt.date):  # a date answer (a city's own date fact) is kept as ISO text
+        value = value.isoformat()
     text, at = json.dumps(value, ensure_ascii=False), now()
     values = {"value": text, "source": source, "operator": actor.operator, "updated_at": at}
     if expected_rev is ANY:

@@ -27,15 +27,22 @@ def _value(key: str, value: str) -> Any:
     return dt.date.fromisoformat(value) if key.endswith("date") else value
 
 
-def case_to_document(row: CaseRow) -> dict[str, Any]:
-    """The case file (contract §1) of a stored case, keys in the contract's order, dates as dates."""
+def case_to_document(row: CaseRow, facts: dict | None = None) -> dict[str, Any]:
+    """The case file (contract §1) of a stored case, keys in the contract's order, dates as dates (also the
+    answers to date facts of the city's own, given the rulebook's catalogue ``facts``)."""
     doc: dict[str, Any] = {"format": CASE_FORMAT}
     for part, keys in _ORDER.items():
         data = getattr(row, part)
         section = {k: _value(k, data[k]) for k in keys if data.get(k)}
         if section:
             doc[part] = section
-    doc["facts"] = dict(sorted(row.answers.items()))
+    answers = {}
+    for fact, value in sorted(row.answers.items()):
+        d = (facts or {}).get(fact)
+        if d is not None and d.kind == "date" and isinstance(value, str) and value != "unknown":
+            value = dt.date.fromisoformat(value)
+        answers[fact] = value
+    doc["facts"] = answers
     return doc
 
 

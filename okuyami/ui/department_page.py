@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDia
                                QLineEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from ..core.facts import FACTS, UNKNOWN_LITERAL
+from ..core.facts import UNKNOWN_LITERAL
 from ..core.wareki import format_date
 from ..documents import prep_list
 from ..store.answers import SOURCE_LABELS
@@ -25,10 +25,10 @@ STATUS_ORDER = ("open", "prepared", "done", "deferred", "not_applicable")
 RANGES = (("この日", 0), ("この日から7日間", 6), ("未完了すべて", None))
 
 
-def _answer_label(fact: str, value) -> str:
+def _answer_label(facts: dict, fact: str, value) -> str:
     if value == UNKNOWN_LITERAL:
         return "わからない"
-    d = FACTS.get(fact)
+    d = facts.get(fact)
     if d is None:
         return str(value)
     return f"{value}{d.unit}" if d.kind == "int" else d.label(value)
@@ -215,10 +215,10 @@ class DepartmentPage(QWidget):
         lines = []
         for f in facts:
             q = self.book.questions.get(f)
-            text = q.spec.text if q else (FACTS[f].meaning if f in FACTS else f)
+            text = q.spec.text if q else (self.book.facts[f].meaning if f in self.book.facts else f)
             if f in row.answers:
                 src = SOURCE_LABELS.get(row.sources.get(f, ""), "")
-                lines.append(f"<p>{text}<br>　<b>{_answer_label(f, row.answers[f])}</b>"
+                lines.append(f"<p>{text}<br>　<b>{_answer_label(self.book.facts, f, row.answers[f])}</b>"
                              + (f" <span style='color:#666'>（{src}）</span>" if src else "") + "</p>")
             elif q is not None:
                 lines.append(f"<p>{text}<br>　<span style='color:#666'>（まだ伺っていません）</span></p>")
