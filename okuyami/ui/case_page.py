@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QPainter, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QValidator
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -28,24 +29,25 @@ from ..core.wareki import format_date
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
 from ..store.db import CASE_STATUSES, PROCEDURE_STATUSES, CaseRow
-from ..store.workflow import case_dates, check_field, to_case
+from ..store.workflow import case_dates, check_field, parse_count, printer_offset_mm, to_case
+from .printing import PrintStatus
 
-INTAKE = [  # (part, field, label, placeholder)
-    ("deceased", "name", "氏名", "山田 太郎（姓と名の間にスペース）"),
-    ("deceased", "kana", "フリガナ", "ヤマダ タロウ（ひらがなでも可）"),
+INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
+    ("deceased", "name", "氏名", "例：山田 太郎（姓と名の間にスペース）"),
+    ("deceased", "kana", "フリガナ", "例：ヤマダ タロウ（ひらがなでも可）"),
     ("deceased", "sex", "性別", ""),
-    ("deceased", "birth_date", "生年月日", "昭和16年3月2日 / S16.3.2 / 1941-03-02"),
-    ("deceased", "death_date", "死亡日", "R8.11.15 / 2026-11-15"),
-    ("deceased", "address", "住所", "サンプル市中央町1-2-3"),
+    ("deceased", "birth_date", "生年月日", "例：昭和16年3月2日 / S16.3.2 / 1941-03-02"),
+    ("deceased", "death_date", "死亡日", "例：R8.11.15 / 11/15 / 11月15日"),
+    ("deceased", "address", "住所", "例：〇〇市〇〇町1-2-3"),
     ("deceased", "registered_domicile", "本籍", "（わかれば）"),
-    ("applicant", "name", "氏名", "山田 花子"),
-    ("applicant", "kana", "フリガナ", "ヤマダ ハナコ"),
-    ("applicant", "relationship", "続柄", "妻・長男など"),
+    ("applicant", "name", "氏名", "例：山田 花子"),
+    ("applicant", "kana", "フリガナ", "例：ヤマダ ハナコ"),
+    ("applicant", "relationship", "続柄", "例：妻・長男"),
     ("applicant", "birth_date", "生年月日", "（任意）"),
-    ("applicant", "address", "住所", ""),
-    ("applicant", "phone", "電話", "090-1234-5678"),
-    ("funeral", "date", "葬儀日", "R8.11.18（未定なら空欄）"),
-    ("funeral", "chief_mourner", "喪主", "山田 花子"),
+    ("applicant", "address", "住所", "（わかれば）"),
+    ("applicant", "phone", "電話", "例：090-1234-5678"),
+    ("funeral", "date", "葬儀日", "例：11/18（未定なら空欄）"),
+    ("funeral", "chief_mourner", "喪主", "例：山田 花子"),
 ]
 PARTS = {"deceased": "亡くなった方", "applicant": "ご来庁の方（届出人）", "funeral": "葬儀"}
 RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子", "父", "母", "兄", "姉", "弟", "妹", "孫", "その他"]
@@ -177,6 +179,26 @@ class IntakeForm(QScrollArea):
         return note.text() if note.isVisible() and note.text().startswith("⚠") else ""
 
 
+class CountBox(QSpinBox):
+    """The count answer: empty until typed (Enter on empty answers nothing); 「２」「２人」 read as 2."""
+
+    def __init__(self):
+        super().__init__()
+        self.setRange(-1, 20)
+        self.setSpecialValueText(" ")  # -1 = not typed yet
+
+    def validate(self, text, pos):
+        if not text.strip():
+            return (QValidator.Intermediate, text, pos)
+        if parse_count(text, self.maximum()) is None:
+            return (QValidator.Invalid, text, pos)
+        return (QValidator.Acceptable, text, pos)
+
+    def valueFromText(self, text):  # noqa: N802 (Qt)
+        n = parse_count(text, self.maximum())
+        return self.minimum() if n is None else n
+
+
 class QuestionPanel(QWidget):
     """聞き取り: one question at a time, big buttons, keys 1/2/3…, Enter, Backspace; any answer can be changed."""
 
@@ -197,8 +219,7 @@ class QuestionPanel(QWidget):
         self.hint.setStyleSheet("color: #555; font-size: 12pt; background: #f3f5f8; padding: 8px;")
         self.buttons_box = QWidget()
         self.buttons = QGridLayout(self.buttons_box)
-        self.number = QSpinBox()
-        self.number.setRange(0, 20)
+        self.number = CountBox()
         self.number.setMinimumHeight(48)
         self.number.setStyleSheet("font-size: 18pt;")
         self.back = QPushButton("← 前の質問（Backspace）")
@@ -221,6 +242,7 @@ class QuestionPanel(QWidget):
         layout.addWidget(QLabel("これまでの回答（ダブルクリックまたは Enter で変更）"))
         layout.addWidget(self.answers, 1)
         self.setFocusPolicy(Qt.StrongFocus)
+        self.setAttribute(Qt.WA_InputMethodEnabled, True)  # full-width digits from the IME
         self.choice_values: list = []
 
     # -- which question ----------------------------------------------------------------------------------
@@ -276,15 +298,17 @@ class QuestionPanel(QWidget):
         for i, (value, label) in enumerate(options):
             b = QPushButton(f"{i + 1}　{label}")
             b.setMinimumHeight(56)
+            b.setFocusPolicy(Qt.NoFocus)  # a stray Space/Enter never presses an answer
             b.setStyleSheet("font-size: 16pt; text-align: left; padding-left: 14px;")
             b.clicked.connect(lambda _=False, v=value: self.give(v))
             self.buttons.addWidget(b, i // 3, i % 3)
         if d.kind == "int":
-            self.number.setValue(current if isinstance(current, int) else 0)
+            self.number.setValue(current if isinstance(current, int) else -1)
             ok = QPushButton("決定（Enter）")
             ok.setMinimumHeight(56)
+            ok.setFocusPolicy(Qt.NoFocus)
             ok.setStyleSheet("font-size: 16pt;")
-            ok.clicked.connect(lambda: self.give(self.number.value()))
+            ok.clicked.connect(self.give_count)
             self.buttons.addWidget(QLabel(f"人数（{d.unit or '数'}）"), 0, 0)
             self.buttons.addWidget(self.number, 0, 1)
             self.buttons.addWidget(ok, 0, 2)
@@ -320,25 +344,54 @@ class QuestionPanel(QWidget):
         self.page.answer(fact, value)
         self.answered.emit(fact)
 
+    def give_count(self) -> None:
+        """The typed count (full-width digits too); nothing typed answers nothing."""
+        self.number.interpretText()
+        if self.number.value() < 0:
+            self.hint.setText("人数を数字で入力してから Enter を押してください（０人なら 0）。")
+            self.hint.show()
+            self.number.setFocus()
+            return
+        self.give(self.number.value())
+
     def go_back(self) -> None:
         if self.history:
             self._show(self.history.pop())
             self._fill_answers()
 
     def keyPressEvent(self, event) -> None:
+        """Only the answer keys answer: 1–9 (also full-width １–９) for a listed choice, Enter for a typed count.
+
+        A held-down key (auto-repeat) or a key with Ctrl/Alt never answers, so a stray key cannot skip questions.
+        """
         key = event.key()
-        if Qt.Key_1 <= key <= Qt.Key_9 and self.choice_values:
-            i = key - Qt.Key_1
+        if event.isAutoRepeat() or event.modifiers() & (Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier):
+            super().keyPressEvent(event)
+            return
+        digit = unicodedata.normalize("NFKC", event.text() or "")
+        if Qt.Key_1 <= key <= Qt.Key_9:
+            digit = str(key - Qt.Key_0)
+        if len(digit) == 1 and "1" <= digit <= "9" and self.choice_values:
+            i = int(digit) - 1
             if i < len(self.choice_values):
                 self.give(self.choice_values[i])
-                return
+            return
         if key in (Qt.Key_Return, Qt.Key_Enter) and self.fact and FACTS[self.fact].kind == "int":
-            self.give(self.number.value())
+            self.give_count()
             return
         if key == Qt.Key_Backspace:
             self.go_back()
             return
         super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event) -> None:  # noqa: N802 (Qt)
+        """A digit committed by the Japanese input method (「１」) answers like the key 1."""
+        digit = unicodedata.normalize("NFKC", event.commitString() or "").strip()
+        if len(digit) == 1 and "1" <= digit <= "9" and self.choice_values:
+            i = int(digit) - 1
+            if i < len(self.choice_values):
+                self.give(self.choice_values[i])
+        event.accept()
 
 
 def _place_label(book, kind: str, pid: str) -> str:
@@ -507,6 +560,9 @@ class PrintPanel(QWidget):
         layout.addLayout(options)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        self.job_status = PrintStatus(self)  # background printing: progress, 中止, result
+        self.job_status.finished.connect(self._job_done)
+        layout.addWidget(self.job_status)
         layout.addWidget(self.view, 1)
         QShortcut(QKeySequence("F6"), self, activated=self.make)
 
@@ -547,6 +603,7 @@ class PrintPanel(QWidget):
         shutil.rmtree(out, ignore_errors=True)
         try:
             packet = make_packet(self.page.book, case, out, today=self.page.window.today, large=self.large.isChecked(),
+                                 offset_mm=printer_offset_mm(),
                                  allow_missing_glyphs=self.gaiji.isChecked(), only_forms=self.chosen_forms(),
                                  guidance_copies=self.family.value() + self.relatives.value(),
                                  case_file="入力内容")
@@ -591,27 +648,29 @@ class PrintPanel(QWidget):
             return
         self.print_to(printer)
 
-    def print_to(self, printer: QPrinter) -> None:
-        painter = QPainter()
-        if not painter.begin(printer):
-            self.message.setText("⚠ プリンターを開けませんでした")
+    def print_to(self, printer: QPrinter, backend: str | None = None) -> None:
+        """Hand the previewed packet to a background job (printing.py) at 100 %; the window is back at once."""
+        if self.packet_path is None:
             return
-        rect = painter.viewport()
-        for i in range(self.document.pageCount()):
-            if i:
-                printer.newPage()
-            size = self.document.pagePointSize(i)
-            scale = min(rect.width() / size.width(), rect.height() / size.height())
-            image = self.document.render(i, QSize(int(size.width() * scale), int(size.height() * scale)))
-            painter.drawImage(QPointF(0, 0), image)
-        painter.end()
-        self._log("printer", printer.printerName())
+        self._job_log = (self.page.case_id, self._log_entry("printer", printer.printerName() or printer.outputFileName()))
+        self.job_status.start(printer, self.packet_path, backend)
+
+    def _job_done(self, ok: bool, text: str) -> None:
+        case_id, entry = getattr(self, "_job_log", (None, None))
+        self._job_log = (None, None)
+        if ok and case_id is not None:  # logged for the case that was printed, even if another is open now
+            self.page.window.store.log_print(case_id, self.page.window.clerk, entry)
+            if case_id == self.page.case_id:
+                self.page.reload_row()
+                self.page.status.setCurrentText(self.page.row.status)
+
+    def _log_entry(self, where: str, target: str) -> dict:
+        packet = self.last_packet
+        return {"to": where, "target": target, "forms": [f for f, _ in packet.forms],
+                "guidance_copies": self.family.value() + self.relatives.value(), "large_print": self.large.isChecked()}
 
     def _log(self, where: str, target: str) -> None:
-        packet = self.last_packet
-        self.page.window.store.log_print(self.page.case_id, self.page.window.clerk, {
-            "to": where, "target": target, "forms": [f for f, _ in packet.forms],
-            "guidance_copies": self.family.value() + self.relatives.value(), "large_print": self.large.isChecked()})
+        self.page.window.store.log_print(self.page.case_id, self.page.window.clerk, self._log_entry(where, target))
         self.page.reload_row()
         self.page.status.setCurrentText(self.page.row.status)
         self.message.setText(self.message.text() + f"\n✓ {'保存' if where == 'pdf' else '印刷'}しました：{target}")
@@ -684,7 +743,11 @@ class CasePage(QWidget):
         self.row = self.window.store.get(self.case_id)
 
     def release(self) -> None:
+        """Closing: stop a print still running and delete the temporary packets (privacy)."""
         self.printing.document.close()
+        self.printing.job_status.cancel()
+        self.printing.job_status.wait_done()
+        shutil.rmtree(self.printing.tmp, ignore_errors=True)
 
     def _rebuild_session(self) -> None:
         dates = case_dates(self.row)
