@@ -11,8 +11,9 @@ print dialog, at 100 % — the form offsets (``OKUYAMI_PRINTER_OFFSET``, baked i
     (CUPS' own PDF path: no rasterizing here at all; ``lp`` returns as soon as the file is spooled).
 ``render``
     anywhere else (Windows, no ``lp``): every page is rendered with QtPdf at the printer's resolution (at most
-    :data:`MAX_RENDER_DPI`), in horizontal bands of at most :data:`BAND_BYTES`, so memory stays bounded whatever the
-    resolution; each band is painted at its place on the full page (``fullPage``: no margin shift, no fit scaling).
+    :data:`MAX_RENDER_DPI`), in horizontal bands of at most :data:`BAND_BYTES` (the page cropped to each band with
+    pypdf, so only one band image is ever in memory, whatever the resolution); each band is painted at its place on
+    the full page (``fullPage``: no margin shift, no fit scaling).
 
 The job works on its own temporary copy of the PDF (readable by this user only) and deletes it when it ends —
 printed, cancelled or failed (privacy: no packet is left behind in the temp folder). :class:`PrintStatus` is the
@@ -29,14 +30,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, QThread, Signal
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt, QThread, Signal
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
-from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import RectangleObject
 
 MAX_RENDER_DPI = 600  # office printers print text at 600 dpi; more only costs time and memory
-BAND_BYTES = 16 * 1024 * 1024  # one band of one page image at a time (ARGB32)
+BAND_BYTES = 16 * 1024 * 1024  # one band of one page at a time (rendered + composited on white)
 LP_TIMEOUT_S = 120
 
 
@@ -56,20 +59,30 @@ def choose_backend(printer: QPrinter) -> str:
     return "render"
 
 
-def lp_arguments(printer: QPrinter, path: Path, title: str = "おくやみ案内") -> list[str]:
-    """``lp`` for the printer chosen in the dialog: copies, two-sided, page range; never scaled to fit."""
-    args = [lp_command() or "lp", "-d", printer.printerName(), "-t", title,
+def lp_arguments(printer: str, path: Path, title: str = "おくやみ案内", *, copies: int = 1, sides: str = "",
+                 pages: tuple[int, int] | None = None) -> list[str]:
+    """``lp`` for one PDF: never scaled to fit (``print-scaling=none``, ``fit-to-page=false``), A4, and the
+    dialog's copies, two-sided setting (``two-sided-long-edge``…) and page range."""
+    args = [lp_command() or "lp", "-d", printer, "-t", title,
             "-o", "print-scaling=none", "-o", "fit-to-page=false", "-o", "media=A4"]
-    if printer.copyCount() > 1:
-        args += ["-n", str(printer.copyCount())]
-    duplex = printer.duplex()
-    if duplex in (QPrinter.DuplexLongSide, QPrinter.DuplexAuto):
-        args += ["-o", "sides=two-sided-long-edge"]
-    elif duplex == QPrinter.DuplexShortSide:
-        args += ["-o", "sides=two-sided-short-edge"]
-    if printer.printRange() == QPrinter.PageRange and printer.fromPage() > 0:
-        args += ["-P", f"{printer.fromPage()}-{printer.toPage() or printer.fromPage()}"]
+    if copies > 1:
+        args += ["-n", str(copies)]
+    if sides:
+        args += ["-o", f"sides={sides}"]
+    if pages:
+        args += ["-P", f"{pages[0]}-{pages[1]}"]
     return args + ["--", str(path)]
+
+
+def lp_settings(printer: QPrinter) -> dict:
+    """What the print dialog chose, as :func:`lp_arguments` keywords."""
+    duplex = printer.duplex()
+    sides = {QPrinter.DuplexLongSide: "two-sided-long-edge", QPrinter.DuplexAuto: "two-sided-long-edge",
+             QPrinter.DuplexShortSide: "two-sided-short-edge"}.get(duplex, "")
+    pages = None
+    if printer.printRange() == QPrinter.PageRange and printer.fromPage() > 0:
+        pages = (printer.fromPage(), printer.toPage() or printer.fromPage())
+    return {"copies": printer.copyCount(), "sides": sides, "pages": pages}
 
 
 class PrintJob(QThread):
@@ -80,9 +93,12 @@ class PrintJob(QThread):
     failed = Signal(str)  # what went wrong, and what to do
     cancelled = Signal()
 
-    def __init__(self, printer: QPrinter, pdf: Path, backend: str | None = None, parent=None):
+    def __init__(self, printer: QPrinter, pdf: Path, backend: str | None = None, parent=None,
+                 title: str = "おくやみ案内", queue: str | None = None):
         super().__init__(parent)
         self.printer = printer
+        self.queue = queue or printer.printerName()  # the CUPS queue (lp)
+        self.title = title  # the job's name in the print queue: never the family's name
         self.backend = backend or choose_backend(printer)
         self._cancel = False
         self._proc: subprocess.Popen | None = None
@@ -141,7 +157,8 @@ class PrintJob(QThread):
     def _lp(self) -> None:
         self.pages = self._count_pages()
         self.progress.emit(0, self.pages)
-        self._proc = subprocess.Popen(lp_arguments(self.printer, self.spool), stdout=subprocess.PIPE,
+        self._proc = subprocess.Popen(lp_arguments(self.queue, self.spool, self.title,
+                                                   **lp_settings(self.printer)), stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True)
         try:
             out, err = self._proc.communicate(timeout=LP_TIMEOUT_S)
@@ -159,7 +176,7 @@ class PrintJob(QThread):
         m = re.search(r"(\S+-\d+)", out or "")
         self.cups_job = m.group(1) if m else None
         self.progress.emit(self.pages, self.pages)
-        self.succeeded.emit(f"プリンター「{self.printer.printerName()}」に送りました（{self.pages}ページ）")
+        self.succeeded.emit(f"プリンター「{self.queue}」に送りました（{self.pages}ページ）")
 
     def _render(self) -> None:
         doc = QPdfDocument()
@@ -169,12 +186,13 @@ class PrintJob(QThread):
         printer = self.printer
         self.pages = total = doc.pageCount()
         first = doc.pagePointSize(0)
+        doc.close()
+        reader = PdfReader(str(self.spool))
         printer.setFullPage(True)  # coordinates from the paper's corner: no margin shift
         printer.setPageLayout(QPageLayout(QPageSize(QSizeF(first.width(), first.height()), QPageSize.Point),
                                           QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
         painter = QPainter()
         if not painter.begin(printer):
-            doc.close()
             raise _Failed("プリンターを開けませんでした。プリンターの電源と接続を確認してください。")
         try:
             device_dpi = printer.resolution()
@@ -185,34 +203,57 @@ class PrintJob(QThread):
                     return
                 if i:
                     printer.newPage()
-                self._render_page(doc, i, painter, dpi, device_dpi)
+                self._render_page(reader.pages[i], painter, dpi, device_dpi)
                 self.progress.emit(i + 1, total)
         finally:
             if painter.isActive():
                 painter.end()
-            doc.close()
         if not self._cancel:
             self.succeeded.emit(f"プリンター「{printer.printerName() or 'PDF'}」に送りました（{total}ページ）")
 
-    def _render_page(self, doc: QPdfDocument, i: int, painter: QPainter, dpi: int, device_dpi: int) -> None:
-        size = doc.pagePointSize(i)  # points (1/72 inch)
-        width_px = round(size.width() * dpi / 72)
-        height_px = round(size.height() * dpi / 72)
-        band = max(64, BAND_BYTES // (width_px * 4))
+    def _render_page(self, page, painter: QPainter, dpi: int, device_dpi: int) -> None:
+        """One page in horizontal bands: each band is the page cropped to it (CropBox), rendered by QtPdf at
+        ``dpi`` on white, and painted at its exact place — only one band image is in memory at a time."""
+        box = page.mediabox
+        x0, y0 = float(box.left), float(box.bottom)
+        width_pt, height_pt = float(box.width), float(box.height)
+        width_px = round(width_pt * dpi / 72)
+        height_px = round(height_pt * dpi / 72)
+        band = max(16, BAND_BYTES // (width_px * 4 * 2))
         to_device = device_dpi / dpi
-        top = 0
-        while top < height_px:
-            if self._cancel:
-                return
+        writer = PdfWriter()
+        tops = list(range(0, height_px, band))
+        for top in tops:
             h = min(band, height_px - top)
-            options = QPdfDocumentRenderOptions()
-            options.setScaledSize(QSize(width_px, height_px))
-            options.setScaledClipRect(QRectF(0, top, width_px, h).toRect())
-            image: QImage = doc.render(i, QSize(width_px, h), options)
-            self.peak_band_bytes = max(self.peak_band_bytes, image.sizeInBytes())
-            painter.drawImage(QRectF(0, top * to_device, width_px * to_device, h * to_device), image)
-            del image
-            top += h
+            upper = y0 + height_pt - top * 72 / dpi
+            lower = y0 + height_pt - (top + h) * 72 / dpi
+            band_page = writer.add_page(page)
+            band_page.mediabox = band_page.cropbox = RectangleObject([x0, lower, x0 + width_pt, upper])
+        fd, name = tempfile.mkstemp(prefix="okuyami-band-", suffix=".pdf")
+        os.close(fd)
+        bands = Path(name)
+        doc = QPdfDocument()
+        try:
+            with open(bands, "wb") as fh:
+                writer.write(fh)
+            doc.load(str(bands))
+            for k, top in enumerate(tops):
+                if self._cancel:
+                    return
+                h = min(band, height_px - top)
+                rendered: QImage = doc.render(k, QSize(width_px, h))  # transparent where nothing is drawn
+                image = QImage(rendered.size(), QImage.Format_RGB32)  # on white paper: opaque, no alpha to spool
+                image.fill(Qt.white)
+                p = QPainter(image)
+                p.drawImage(0, 0, rendered)
+                p.end()
+                self.peak_band_bytes = max(self.peak_band_bytes, rendered.sizeInBytes() + image.sizeInBytes())
+                del rendered
+                painter.drawImage(QRectF(0, top * to_device, width_px * to_device, h * to_device), image)
+                del image
+        finally:
+            doc.close()
+            bands.unlink(missing_ok=True)
 
 
 class _Failed(Exception):
