@@ -12,8 +12,8 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut, QValidator
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QValidator
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -25,6 +25,7 @@ from ..core.engine import REQUIRED, Session
 from ..core.facts import FACTS, UNKNOWN_LITERAL
 from ..core.problems import InvalidInput, Problems
 from ..core.report import group_by_place, place_heading
+from ..core.urgency import URGENT_DAYS, urgency
 from ..core.wareki import format_date
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
@@ -50,6 +51,7 @@ INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or a
     ("funeral", "chief_mourner", "喪主", "例：山田 花子"),
 ]
 PARTS = {"deceased": "亡くなった方", "applicant": "ご来庁の方（届出人）", "funeral": "葬儀"}
+URGENT_COLOR = QColor("#b00020")
 RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子", "父", "母", "兄", "姉", "弟", "妹", "孫", "その他"]
 
 
@@ -451,36 +453,73 @@ class ProcedurePanel(QWidget):
                              + (f"（質問あと約{len(result.pending_questions)}問）" if result.pending_questions else ""))
         bold = QFont()
         bold.setBold(True)
-        for kind, pid, items in group_by_place(book, result):
+        today = self.page.window.today
+        groups = [(kind, pid, items) for kind, pid, items in group_by_place(book, result)]
+        open_items = [(p, kind, pid) for kind, pid, items in groups for p in items
+                      if row.statuses.get(p.code, ("未着手", ""))[0] not in ("完了", "不要")]
+        urgent = sorted(((p, kind, pid) for p, kind, pid in open_items if urgency(p.deadline, today).is_urgent),
+                        key=lambda t: urgency(t[0].deadline, today).sort_key)
+        urgent_codes = {p.code for p, _, _ in urgent}
+        if urgent:  # 急ぎ first: overdue (most overdue first), today, within 7 days
+            self.summary.setText(self.summary.text() + f"　⚠ 急ぎ {len(urgent)}件")
+            head = QTreeWidgetItem([f"⚠ 急ぎ（期限切れ・{URGENT_DAYS}日以内）{len(urgent)}件"])
+            head.setFont(0, bold)
+            head.setForeground(0, URGENT_COLOR)
+            self.tree.addTopLevelItem(head)
+            head.setFirstColumnSpanned(True)
+            for p, kind, pid in urgent:
+                self._add_item(head, p, row, today, place=_place_label(book, kind, pid))
+            head.setExpanded(True)
+        for kind, pid, items in groups:
+            rest = [p for p in items if p.code not in urgent_codes]
+            if not rest:
+                continue
             head = QTreeWidgetItem([_place_label(book, kind, pid)])
             head.setFont(0, bold)
             head.setToolTip(0, place_heading(book, kind, pid))
             self.tree.addTopLevelItem(head)
             head.setFirstColumnSpanned(True)  # only once it is in the tree
-            for p in items:
-                due = format_date(p.deadline, weekday=True) + "まで" if p.deadline else p.rule.spec.deadline.describe()
-                item = QTreeWidgetItem([p.title, "要" if p.status == REQUIRED else "要確認", due, ""])
-                item.setToolTip(0, p.title)
-                item.setToolTip(2, due)
-                item.setData(0, Qt.UserRole, p.code)
-                if p.status != REQUIRED:
-                    item.setForeground(1, Qt.darkYellow)
-                head.addChild(item)
-                combo = QComboBox()
-                combo.addItems(PROCEDURE_STATUSES)
-                combo.setCurrentText(row.statuses.get(p.code, ("未着手", ""))[0])
-                combo.currentTextChanged.connect(lambda text, code=p.code: self.set_status(code, text))
-                self.tree.setItemWidget(item, 3, combo)
-                self.items[p.code] = item
-                self.results[p.code] = p
+            for p in rest:
+                self._add_item(head, p, row, today)
             head.setExpanded(True)
         if selected in self.items:
             self.tree.setCurrentItem(self.items[selected])
+
+    def _add_item(self, head: QTreeWidgetItem, p, row, today: dt.date, place: str = "") -> None:
+        """One procedure: title (and its counter when listed under 急ぎ), 要/要確認, deadline with 「あとN日」, 対応."""
+        u = urgency(p.deadline, today)
+        due = format_date(p.deadline, weekday=True) + "まで" if p.deadline else p.rule.spec.deadline.describe()
+        done = row.statuses.get(p.code, ("未着手", ""))[0] in ("完了", "不要")
+        left = u.label_ja()
+        short = f"{p.deadline.month}/{p.deadline.day}({'月火水木金土日'[p.deadline.weekday()]})" if p.deadline else ""
+        shown = f"{'⚠ ' if u.is_urgent and not done else ''}{left}（{short}まで）" if left else due
+        title = f"{p.title}（{place}）" if place else p.title
+        item = QTreeWidgetItem([title, "要" if p.status == REQUIRED else "要確認", shown, ""])
+        item.setToolTip(0, title)
+        item.setToolTip(2, f"{due}　{left}" if left else due)
+        item.setData(0, Qt.UserRole, p.code)
+        item.setData(2, Qt.UserRole, u.level)
+        if p.status != REQUIRED:
+            item.setForeground(1, Qt.darkYellow)
+        if u.is_urgent and not done:  # colour AND the ⚠ mark and words: never colour alone
+            font = item.font(2)
+            font.setBold(True)
+            item.setFont(2, font)
+            item.setForeground(2, URGENT_COLOR)
+        head.addChild(item)
+        combo = QComboBox()
+        combo.addItems(PROCEDURE_STATUSES)
+        combo.setCurrentText(row.statuses.get(p.code, ("未着手", ""))[0])
+        combo.currentTextChanged.connect(lambda text, code=p.code: self.set_status(code, text))
+        self.tree.setItemWidget(item, 3, combo)
+        self.items[p.code] = item
+        self.results[p.code] = p
 
     def set_status(self, code: str, status: str) -> None:
         note = self.page.row.statuses.get(code, ("", ""))[1]
         self.page.window.store.set_procedure_status(self.page.case_id, code, status, note)
         self.page.reload_row()
+        QTimer.singleShot(0, self.refresh)  # a done item leaves 急ぎ (after the combo's own signal has returned)
         self.page.status.blockSignals(True)
         self.page.status.setCurrentText(self.page.row.status)
         self.page.status.blockSignals(False)
@@ -502,9 +541,15 @@ class ProcedurePanel(QWidget):
             self.note.clear()
             return
         spec = p.rule.spec
+        u = urgency(p.deadline, self.page.window.today)
+        left = f"　<b>{u.label_ja()}</b>" if u.label_ja() else ""
         lines = [f"<h3>{p.title}</h3>", f"<p><b>{'必要' if p.status == REQUIRED else '要確認'}</b>　"
-                 f"期限：{format_date(p.deadline, weekday=True) + 'まで' if p.deadline else ''}（{spec.deadline.describe()}）</p>",
-                 "<p><b>なぜ対象か</b><br>" + "<br>".join(p.reasons) + "</p>"]
+                 f"期限：{format_date(p.deadline, weekday=True) + 'まで' if p.deadline else ''}（{spec.deadline.describe()}）"
+                 f"{left}</p>"]
+        if u.level == "overdue":
+            lines.append("<p style='color:#b00020'><b>⚠ 期限を過ぎています。</b>多くの手続きは期限後も届け出できます。"
+                         "担当窓口で「期限を過ぎてしまった」と伝えて、手続きを進めてください。</p>")
+        lines.append("<p><b>なぜ対象か</b><br>" + "<br>".join(p.reasons) + "</p>")
         if spec.bring:
             lines.append("<p><b>持ち物</b><br>" + "<br>".join(f"・{b}" for b in spec.bring) + "</p>")
         if spec.note:
