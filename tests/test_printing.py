@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -87,9 +88,8 @@ def run_job(qtbot, job: PrintJob) -> list:
     job.succeeded.connect(lambda text: events.append(("ok", text)))
     job.failed.connect(lambda text: events.append(("failed", text)))
     job.cancelled.connect(lambda: events.append(("cancelled", "")))
-    with qtbot.waitSignal(job.finished, timeout=120000):
-        job.start()
-    qtbot.wait(10)
+    job.start()  # (not qtbot.waitSignal: the thread's own signals are emitted from the worker thread)
+    qtbot.waitUntil(job.isFinished, timeout=120000)
     return events
 
 
@@ -235,3 +235,14 @@ def test_through_cups_the_pdf_itself_prints_at_100_percent(qtbot, monkeypatch, h
     finally:
         for p in produced:
             p.unlink(missing_ok=True)
+
+
+def test_many_signals_do_not_crash_the_app():
+    """PySide6 6.12.0 on Python 3.11 loses a reference to True per signal emit (okuyami/ui/qtfix.py): a busy day
+    (here 50 000 signals, and a process exit) must not abort."""
+    code = ("import okuyami.ui\nfrom PySide6.QtCore import QObject, Signal\nfrom PySide6.QtGui import QImage\n"
+            "class E(QObject):\n    s = Signal(int)\ne = E()\nfor i in range(50000):\n    e.s.emit(i)\n"
+            "img = QImage(8, 8, QImage.Format_RGB32)\nfor i in range(20000):\n    img.fill(0)\nprint('ok')\n")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-500:]

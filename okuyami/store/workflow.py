@@ -169,8 +169,42 @@ def to_case(row: CaseRow) -> tuple[Case | None, list[str]]:
             facts=dict(row.answers),
         )
     except ValidationError as exc:
-        return None, [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)]
+        return None, [f"{FIELD_LABELS.get('.'.join(str(x) for x in e['loc'][:2]), '入力内容')}の入力を確認してください"
+                      for e in exc.errors(include_url=False)]
     return case, []
+
+
+#: what a clerk calls each field (for messages)
+FIELD_LABELS = {
+    "deceased.name": "故人の氏名", "deceased.kana": "故人のフリガナ", "deceased.sex": "故人の性別",
+    "deceased.birth_date": "故人の生年月日", "deceased.death_date": "死亡日", "deceased.address": "故人の住所",
+    "deceased.registered_domicile": "故人の本籍", "applicant.name": "届出人の氏名", "applicant.kana": "届出人のフリガナ",
+    "applicant.relationship": "届出人の続柄", "applicant.birth_date": "届出人の生年月日",
+    "applicant.address": "届出人の住所", "applicant.phone": "届出人の電話", "funeral.date": "葬儀日",
+    "funeral.chief_mourner": "喪主の氏名",
+}
+_GLYPH = re.compile(r"^(?:.*?: )?([a-z_]+\.[a-z_]+) 「(.*)」: (.+) is not in the font")
+_CHAR = re.compile(r"'(.+?)' \(U\+([0-9A-F]{4,6})\)")
+
+
+def plain_problem(message: str) -> str:
+    """A printing problem as the clerk should read it (plain Japanese, no file names or English).
+
+    外字 in what was typed: 「故人の氏名「𠮷田 太郎」の「𠮷」（U+20BB7）は、この文字は印刷できません。…」; anything else
+    (a template or rulebook problem the clerk cannot fix) asks them to call the system's staff, with the
+    technical text kept after 「担当者向け：」 so IT can act on it.
+    """
+    m = _GLYPH.match(message)
+    if m:
+        field, text, chars = m.group(1), m.group(2), _CHAR.findall(m.group(3))
+        shown = "、".join(f"「{ch}」（U+{code}）" for ch, code in chars)
+        return (f"{FIELD_LABELS.get(field, '入力内容')}「{text}」の {shown}：この文字は印刷できません"
+                "（このパソコンのフォントにない外字です）。常用の字に直して入力するか、"
+                "「フォントにない文字を 〓 で印刷して手書きで補う」にチェックを入れてください。")
+    if _CHAR.search(message):
+        return ("案内票や申請書の決まった文言に、このパソコンで印刷できない文字があります。システム担当者に連絡してください"
+                f"（担当者向け：okuyami doctor／{message}）")
+    return f"印刷の準備ができませんでした。システム担当者に連絡してください（担当者向け：{message}）"
 
 
 def outstanding(row: CaseRow, result: Evaluation | None) -> int:

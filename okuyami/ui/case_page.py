@@ -30,7 +30,7 @@ from ..core.wareki import format_date
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
 from ..store.db import CASE_STATUSES, PROCEDURE_STATUSES, CaseRow
-from ..store.workflow import case_dates, check_field, parse_count, printer_offset_mm, to_case
+from ..store.workflow import case_dates, check_field, parse_count, plain_problem, printer_offset_mm, to_case
 from .printing import PrintStatus
 
 INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
@@ -645,7 +645,9 @@ class PrintPanel(QWidget):
             self.message.setStyleSheet("color: #b00020;")
             return None
         out = self.tmp / f"case{self.page.case_id}"
-        shutil.rmtree(out, ignore_errors=True)
+        self.document.close()
+        for old in self.tmp.iterdir() if self.tmp.is_dir() else ():  # only one packet on disk at a time (privacy)
+            shutil.rmtree(old, ignore_errors=True)
         try:
             packet = make_packet(self.page.book, case, out, today=self.page.window.today, large=self.large.isChecked(),
                                  offset_mm=printer_offset_mm(),
@@ -653,8 +655,8 @@ class PrintPanel(QWidget):
                                  guidance_copies=self.family.value() + self.relatives.value(),
                                  case_file="入力内容")
         except InvalidInput as exc:
-            texts = [p.message for p in exc.problems]
-            if any("is not in the font" in t for t in texts):
+            texts = [plain_problem(p.message) for p in exc.problems]
+            if any("この文字は印刷できません" in t for t in texts):
                 self.gaiji.show()
             self.message.setText("⚠ 印刷前に確認してください：\n" + "\n".join(texts))
             self.message.setStyleSheet("color: #b00020;")

@@ -188,6 +188,7 @@ class PrintJob(QThread):
         first = doc.pagePointSize(0)
         doc.close()
         reader = PdfReader(str(self.spool))
+        printer.setDocName(self.title)  # the spooler shows this, never the family's name
         printer.setFullPage(True)  # coordinates from the paper's corner: no margin shift
         printer.setPageLayout(QPageLayout(QPageSize(QSizeF(first.width(), first.height()), QPageSize.Point),
                                           QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
