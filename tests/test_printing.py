@@ -246,3 +246,59 @@ def test_many_signals_do_not_crash_the_app():
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-500:]
+
+
+# -- a fresh machine without a Japanese TrueType font ---------------------------------------------------------
+def _cli(*args, env_extra=None):
+    env = dict(os.environ, OKUYAMI_TODAY="2026-11-22", **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "okuyami", *args], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=300)
+
+
+def test_without_japanese_fonts_the_heaviest_case_still_prints(tmp_path):
+    """OKUYAMI_FONT_DIR=an empty folder: only that folder is searched, so the built-in CID fallback is used. The
+    sheet's own ✓ (not in the fallback) prints as the customary レ instead of stopping the print."""
+    empty = tmp_path / "nofonts"
+    empty.mkdir()
+    out = tmp_path / "out"
+    proc = _cli("print", "examples/case_heavy.yaml", "--out", str(out), env_extra={"OKUYAMI_FONT_DIR": str(empty)})
+    assert proc.returncode == 0, proc.stderr
+    assert "NOT embedded" in proc.stderr  # said loudly
+    reader = PdfReader(str(out / "packet.pdf"))
+    assert len(reader.pages) > 20
+    fonts = {str(f.get_object().get("/BaseFont")) for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert any("Heisei" in f for f in fonts)
+    text = reader.pages[0].extract_text()
+    assert "〓" not in text
+    doctor = _cli("doctor", env_extra={"OKUYAMI_FONT_DIR": str(empty)})
+    assert doctor.returncode == 1
+    assert "FONTS NOT EMBEDDED" in doctor.stdout and "日本語フォントが埋め込まれていません" in doctor.stdout
+    assert "prints as 'レ'" in doctor.stdout  # the app's own text, checked against the fallback
+    assert "the app's own printed text: every character printable" in doctor.stdout
+
+
+def test_the_app_s_own_text_is_checked_against_the_font_in_use():
+    from okuyami.documents import fonts as fonts_mod
+
+    strings = fonts_mod.app_strings()
+    assert len(strings) > 20 and all(where.split(":")[0].endswith(".py") for where in strings)
+    fonts_mod.find_fonts.cache_clear()
+    fonts_mod._index.cache_clear()
+    old = os.environ.get("OKUYAMI_FONT_DIR")
+    os.environ["OKUYAMI_FONT_DIR"] = "/nonexistent-okuyami-fonts"
+    try:
+        fallback = fonts_mod.find_fonts()
+        assert not fallback.embedded
+        problems, notes = fonts_mod.check_app_strings(fallback, {"guidance.py:1": "□ に ✓ を付けてください〜", "x:2": "𠮷"})
+        assert problems == ["x:2: '𠮷' (U+20BB7) is in no font in use"]
+        assert "guidance.py:1: '✓' (U+2713) prints as 'レ'" in notes
+        assert fallback.printable("□に✓")[0] == "□にレ"
+        assert fallback.printable("𠮷田")[0] == "〓田"
+        assert fonts_mod.check_app_strings(fallback)[0] == []  # every fixed string of the documents prints
+    finally:
+        if old is None:
+            del os.environ["OKUYAMI_FONT_DIR"]
+        else:
+            os.environ["OKUYAMI_FONT_DIR"] = old
+        fonts_mod.find_fonts.cache_clear()
+        fonts_mod._index.cache_clear()
