@@ -302,3 +302,20 @@ def test_the_app_s_own_text_is_checked_against_the_font_in_use():
             os.environ["OKUYAMI_FONT_DIR"] = old
         fonts_mod.find_fonts.cache_clear()
         fonts_mod._index.cache_clear()
+
+
+def test_leftovers_of_a_crash_are_removed_at_start(tmp_path):
+    old_dir = tmp_path / "okuyami-abc123"
+    old_dir.mkdir()
+    (old_dir / "packet.pdf").write_bytes(b"%PDF")
+    old_file = tmp_path / "okuyami-print-x.pdf"
+    old_file.write_bytes(b"%PDF")
+    fresh = tmp_path / "okuyami-print-now.pdf"
+    fresh.write_bytes(b"%PDF")
+    other = tmp_path / "something-else.pdf"
+    other.write_bytes(b"%PDF")
+    day_ago = time.time() - 24 * 3600
+    for p in (old_dir, old_file, other):
+        os.utime(p, (day_ago, day_ago))
+    assert printing.remove_stale_temp(folder=tmp_path) == 2
+    assert not old_dir.exists() and not old_file.exists() and fresh.exists() and other.exists()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..store.db import Store, default_data_dir
 from .main_window import MainWindow
+from .printing import remove_stale_temp
 
 
 def today() -> dt.date:
@@ -66,6 +67,7 @@ def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk:
 
 def run(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "") -> int:
     app = make_app()
+    remove_stale_temp()  # packets left by a crash or a power cut (personal data)
     window = build_window(data_dir, rules, clerk)
     window.show()
     return app.exec()

@@ -705,6 +705,8 @@ class PrintPanel(QWidget):
     def _job_done(self, ok: bool, text: str) -> None:
         case_id, entry = getattr(self, "_job_log", (None, None))
         self._job_log = (None, None)
+        for old in self.tmp.iterdir() if self.tmp.is_dir() else ():  # printed: no packet stays on disk (privacy)
+            shutil.rmtree(old, ignore_errors=True)  # (the preview stays on screen; printing again rebuilds it)
         if ok and case_id is not None:  # logged for the case that was printed, even if another is open now
             self.page.window.store.log_print(case_id, self.page.window.clerk, entry)
             if case_id == self.page.case_id:

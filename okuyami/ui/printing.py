@@ -85,6 +85,31 @@ def lp_settings(printer: QPrinter) -> dict:
     return {"copies": printer.copyCount(), "sides": sides, "pages": pages}
 
 
+def remove_stale_temp(max_age_s: float = 12 * 3600, folder: Path | None = None) -> int:
+    """Delete this user's print leftovers older than ``max_age_s`` in the temp folder (after a crash or power cut:
+    packets hold personal data). Returns how many were removed. Called when the desk app starts."""
+    import time
+
+    folder = Path(folder or tempfile.gettempdir())
+    now = time.time()
+    removed = 0
+    for path in folder.glob("okuyami-*"):
+        try:
+            st = path.lstat()
+            if hasattr(os, "getuid") and st.st_uid != os.getuid():
+                continue
+            if now - st.st_mtime < max_age_s:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 class PrintJob(QThread):
     """One packet to one printer, off the GUI thread. Signals carry plain Japanese for the clerk."""
 
