@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("OKUYAMI_TODAY", "2026-11-22")
+os.environ.setdefault("OKUYAMI_TODAY", "2026-11-25")  # some deadlines within 7 days: 急ぎ shows
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -61,6 +61,17 @@ def main() -> None:
     page.printing.make()
     wait(app, 2.0)  # QtPdf renders pages in the background
     w.grab().save(str(OUT / "screen-print.png"))
+    from PySide6.QtPrintSupport import QPrinter
+
+    printer = QPrinter(QPrinter.HighResolution)  # printing in the background: progress bar and 中止
+    printer.setOutputFormat(QPrinter.PdfFormat)
+    printer.setOutputFileName(str(Path(tempfile.mkdtemp()) / "printed.pdf"))
+    printer.setResolution(300)
+    page.printing.print_to(printer, backend="render")
+    wait(app, 0.4)
+    w.grab().save(str(OUT / "screen-print-job.png"))
+    page.printing.job_status.wait_done()
+    wait(app, 0.3)
     w.show_list()
     app.processEvents()
     w.grab().save(str(OUT / "screen-list.png"))

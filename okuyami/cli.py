@@ -167,7 +167,7 @@ def cmd_doctor(args) -> int:
     import pypdf
     import reportlab
 
-    from .documents.fonts import find_fonts, licence_of
+    from .documents.fonts import check_app_strings, find_fonts, licence_of
 
     bad = 0
     print(f"okuyami {__version__} — Python {sys.version.split()[0]}, reportlab {reportlab.Version}, "
@@ -182,6 +182,18 @@ def cmd_doctor(args) -> int:
     for w in fonts.warnings:
         print(f"  problem: {w}")
         bad += 1
+    if not fonts.embedded:
+        print("  FONTS NOT EMBEDDED: documents print, but with the fonts of whatever opens the PDF (a printer or "
+              "viewer without Japanese fonts shows blanks). 日本語フォントが埋め込まれていません。Debian/Ubuntu: "
+              "sudo apt-get install fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic")
+    app_problems, app_notes = check_app_strings(fonts)
+    for line in app_notes:
+        print(f"  note: {line}")
+    for line in app_problems:
+        print(f"  problem: the app's own text {line}")
+        bad += 1
+    if not app_problems:
+        print("  the app's own printed text: every character printable with these fonts")
     book, problems, _ = _check_with_forms(args.rules, _today())
     if problems.errors:
         print(f"rulebook: {len(problems.errors)} error(s) — run 'okuyami rules check'")

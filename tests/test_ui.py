@@ -190,7 +190,8 @@ def test_print_through_a_qt_printer(qtbot, tmp_path):
     printer = QPrinter(QPrinter.HighResolution)
     printer.setOutputFormat(QPrinter.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    page.printing.print_to(printer)
+    page.printing.print_to(printer)  # a background job now: wait for it
+    qtbot.waitUntil(lambda: not page.printing.job_status.busy, timeout=30000)
     assert len(PdfReader(str(tmp_path / "printed.pdf")).pages) == page.printing.document.pageCount() > 1
     assert w.store.print_log(page.case_id)[-1].what["to"] == "printer"
     close_window(w)

@@ -47,7 +47,7 @@ from . import i18n
 from .context import Context
 from .fonts import FontSet
 
-_READING = re.compile(r"([一-鿿々〆ヶ]+)（([ぁ-ゖー]+)）")  # 窓口（まどぐち）: a kanji word and its reading
+_READING = re.compile(r"([\u4e00-\u9fff々〆ヶ]+)（([\u3041-\u3096ー]+)）")  # (escaped: not printed text); 窓口（まどぐち）: a kanji word and its reading
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"  # ㉑ and above are not in the CID fallback font
 
 

@@ -3,12 +3,15 @@
 - :func:`check_field` turns what was typed into the stored value (dates: 和暦 or ISO → ISO; kana: ひらがな
   becomes カタカナ, anything else is refused) or a Japanese message saying what is wrong;
 - :func:`to_case` builds the contract's :class:`~okuyami.core.case.Case` from a stored case, for printing;
-- :func:`case_dates` gives the engine what it needs as soon as both dates are known.
+- :func:`case_dates` gives the engine what it needs as soon as both dates are known;
+- :func:`parse_short_date` reads 「11/14」「11月18日」 (年を省略した日付) relative to today, :func:`parse_count` reads a
+  count typed with full-width digits (「２」 is 2), :func:`printer_offset_mm` the configured form offset.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -28,6 +31,55 @@ _KANA = re.compile(r"^[\u30A0-\u30FF\u31F0-\u31FF]+( [\u30A0-\u30FF\u31F0-\u31FF
 _PHONE = re.compile(r"^[0-9\-()]{6,}$")
 
 
+_SHORT_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})$|^(\d{1,2})月(\d{1,2})日?$")
+_COUNT = re.compile(r"^(\d{1,3})(人|名|件|つ|個)?$")
+
+
+def parse_short_date(text: str, today: dt.date, *, future_ok: bool = False) -> dt.date | None:
+    """「11/14」「11月18日」（全角も可）: this year, or last year if that would be after ``today``.
+
+    With ``future_ok`` (the funeral may be ahead), the year that puts the date nearest to ``today`` is taken.
+    Returns None if ``text`` is not a short date; raises ValueError for an impossible day (「2/30」).
+    """
+    s = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    m = _SHORT_DATE.match(s)
+    if not m:
+        return None
+    month, day = (int(g) for g in (m.group(1, 2) if m.group(1) else m.group(3, 4)))
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    if not candidates:
+        raise ValueError(f"「{text.strip()}」という日はありません（{month}月{day}日）")
+    if future_ok:
+        return min(candidates, key=lambda d: abs((d - today).days))
+    past = [d for d in candidates if d <= today]
+    return max(past) if past else min(candidates)
+
+
+def parse_count(text: str, maximum: int = 20) -> int | None:
+    """A count as typed: 「2」「２」「２人」 → 2; None if it is not a count from 0 to ``maximum``."""
+    s = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    m = _COUNT.match(s)
+    if not m:
+        return None
+    n = int(m.group(1))
+    return n if 0 <= n <= maximum else None
+
+
+def printer_offset_mm(environ=None) -> tuple[float, float]:
+    """The form offset measured for this PC's printer (``OKUYAMI_PRINTER_OFFSET=X,Y`` in mm; 0,0 if unset/bad)."""
+    text = unicodedata.normalize("NFKC", (environ if environ is not None else os.environ).get("OKUYAMI_PRINTER_OFFSET", ""))
+    try:
+        x, y = (float(v) for v in text.replace("、", ",").split(","))
+    except ValueError:
+        return (0.0, 0.0)
+    return (x, y)
+
+
 @dataclass
 class Checked:
     value: str | None  # what to store (None: clear the field)
@@ -42,7 +94,11 @@ def check_field(part: str, field: str, text: str, row: CaseRow, today: dt.date) 
     key = (part, field)
     if key in DATE_FIELDS:
         try:
-            d = parse_date(text)
+            d = parse_short_date(text, today, future_ok=key == ("funeral", "date"))
+            if d is not None and field == "birth_date":
+                return Checked(None, "生年月日は年も入力してください（例：昭和16年3月2日、S16.3.2）")
+            if d is None:
+                d = parse_date(text)
         except ValueError as exc:
             return Checked(None, str(exc))
         birth = _iso(row.deceased.get("birth_date"))
@@ -116,8 +172,42 @@ def to_case(row: CaseRow) -> tuple[Case | None, list[str]]:
             facts=dict(row.answers),
         )
     except ValidationError as exc:
-        return None, [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)]
+        return None, [f"{FIELD_LABELS.get('.'.join(str(x) for x in e['loc'][:2]), '入力内容')}の入力を確認してください"
+                      for e in exc.errors(include_url=False)]
     return case, []
+
+
+#: what a clerk calls each field (for messages)
+FIELD_LABELS = {
+    "deceased.name": "故人の氏名", "deceased.kana": "故人のフリガナ", "deceased.sex": "故人の性別",
+    "deceased.birth_date": "故人の生年月日", "deceased.death_date": "死亡日", "deceased.address": "故人の住所",
+    "deceased.registered_domicile": "故人の本籍", "applicant.name": "届出人の氏名", "applicant.kana": "届出人のフリガナ",
+    "applicant.relationship": "届出人の続柄", "applicant.birth_date": "届出人の生年月日",
+    "applicant.address": "届出人の住所", "applicant.phone": "届出人の電話", "funeral.date": "葬儀日",
+    "funeral.chief_mourner": "喪主の氏名",
+}
+_GLYPH = re.compile(r"^(?:.*?: )?([a-z_]+\.[a-z_]+) 「(.*)」: (.+) is not in the font")
+_CHAR = re.compile(r"'(.+?)' \(U\+([0-9A-F]{4,6})\)")
+
+
+def plain_problem(message: str) -> str:
+    """A printing problem as the clerk should read it (plain Japanese, no file names or English).
+
+    外字 in what was typed: 「故人の氏名「𠮷田 太郎」の「𠮷」（U+20BB7）は、この文字は印刷できません。…」; anything else
+    (a template or rulebook problem the clerk cannot fix) asks them to call the system's staff, with the
+    technical text kept after 「担当者向け：」 so IT can act on it.
+    """
+    m = _GLYPH.match(message)
+    if m:
+        field, text, chars = m.group(1), m.group(2), _CHAR.findall(m.group(3))
+        shown = "、".join(f"「{ch}」（U+{code}）" for ch, code in chars)
+        return (f"{FIELD_LABELS.get(field, '入力内容')}「{text}」の {shown}：この文字は印刷できません"
+                "（このパソコンのフォントにない外字です）。常用の字に直して入力するか、"
+                "「フォントにない文字を 〓 で印刷して手書きで補う」にチェックを入れてください。")
+    if _CHAR.search(message):
+        return ("案内票や申請書の決まった文言に、このパソコンで印刷できない文字があります。システム担当者に連絡してください"
+                f"（担当者向け：okuyami doctor／{message}）")
+    return f"印刷の準備ができませんでした。システム担当者に連絡してください（担当者向け：{message}）"
 
 
 def outstanding(row: CaseRow, result: Evaluation | None) -> int:

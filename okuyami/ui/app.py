@@ -7,13 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import qInstallMessageHandler
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator, qInstallMessageHandler
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ..store.database import StoreError, default_data_dir
 from ..store.store import Store
 from .main_window import MainWindow
+from .printing import remove_stale_temp
 
 
 def today() -> dt.date:
@@ -27,14 +28,34 @@ def _quiet(kind, context, message) -> None:
         sys.stderr.write(message + "\n")
 
 
+def install_japanese(app: QApplication) -> bool:
+    """Qt's own texts in Japanese (ファイル/印刷ダイアログ, メッセージボックスの「はい」「キャンセル」…): the
+    ``qtbase_ja`` translation shipped inside PySide6 (``QLibraryInfo.TranslationsPath``). Returns whether it was
+    loaded (if not, Qt's own buttons stay in English; everything okuyami writes is Japanese anyway)."""
+    if getattr(app, "_okuyami_translator", None) is not None:
+        return True
+    QLocale.setDefault(QLocale(QLocale.Japanese, QLocale.Japan))  # dates, numbers and Qt's own dialogs
+    folder = QLibraryInfo.path(QLibraryInfo.TranslationsPath)
+    translator = QTranslator(app)
+    if not translator.load(QLocale(QLocale.Japanese, QLocale.Japan), "qtbase", "_", folder):
+        return False
+    app.installTranslator(translator)
+    app._okuyami_translator = translator  # keep it alive
+    return True
+
+
 def make_app() -> QApplication:
     qInstallMessageHandler(_quiet)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("okuyami")
     app.setApplicationDisplayName("おくやみコーナー")
+    install_japanese(app)
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 11.0))
     app.setFont(font)
+    palette = app.palette()  # input hints in plain grey, never mistaken for something typed
+    palette.setColor(QPalette.PlaceholderText, QColor("#9a9a9a"))
+    app.setPalette(palette)
     return app
 
 
@@ -72,6 +93,7 @@ def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk:
 def run(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "", *, db: str | None = None,
         department: str | None = None) -> int:
     app = make_app()
+    remove_stale_temp()  # packets left by a crash or a power cut (personal data)
     try:
         window = build_window(data_dir, rules, clerk, db=db, department=department, ask=True)
     except StoreError as exc:  # the server cannot be reached, or its schema is not this version's

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QPainter, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QValidator
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -24,35 +25,38 @@ from ..core.engine import REQUIRED, Session
 from ..core.facts import FACTS, UNKNOWN_LITERAL
 from ..core.problems import InvalidInput, Problems
 from ..core.report import group_by_place, place_heading
+from ..core.urgency import URGENT_DAYS, urgency
 from ..core.wareki import format_date
 from ..documents.i18n import LANGUAGE_LABELS
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
 from ..store.cases import STATE_LABELS, TASK_LABELS, CaseRow
 from ..store.database import StaleWrite, StoreError, StoreUnavailable, to_jst
-from ..store.workflow import case_dates, check_field, to_case
+from ..store.workflow import case_dates, check_field, parse_count, plain_problem, printer_offset_mm, to_case
 from . import checklist
+from .printing import PrintStatus
 
-INTAKE = [  # (part, field, label, placeholder)
-    ("deceased", "name", "氏名", "山田 太郎（姓と名の間にスペース）"),
-    ("deceased", "kana", "フリガナ", "ヤマダ タロウ（ひらがなでも可）"),
+INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
+    ("deceased", "name", "氏名", "例：山田 太郎（姓と名の間にスペース）"),
+    ("deceased", "kana", "フリガナ", "例：ヤマダ タロウ（ひらがなでも可）"),
     ("deceased", "sex", "性別", ""),
-    ("deceased", "birth_date", "生年月日", "昭和16年3月2日 / S16.3.2 / 1941-03-02"),
-    ("deceased", "death_date", "死亡日", "R8.11.15 / 2026-11-15"),
-    ("deceased", "address", "住所", "サンプル市中央町1-2-3"),
+    ("deceased", "birth_date", "生年月日", "例：昭和16年3月2日 / S16.3.2 / 1941-03-02"),
+    ("deceased", "death_date", "死亡日", "例：R8.11.15 / 11/15 / 11月15日"),
+    ("deceased", "address", "住所", "例：〇〇市〇〇町1-2-3"),
     ("deceased", "registered_domicile", "本籍", "（わかれば）"),
-    ("applicant", "name", "氏名", "山田 花子"),
-    ("applicant", "kana", "フリガナ", "ヤマダ ハナコ"),
-    ("applicant", "relationship", "続柄", "妻・長男など"),
+    ("applicant", "name", "氏名", "例：山田 花子"),
+    ("applicant", "kana", "フリガナ", "例：ヤマダ ハナコ"),
+    ("applicant", "relationship", "続柄", "例：妻・長男"),
     ("applicant", "birth_date", "生年月日", "（任意）"),
-    ("applicant", "address", "住所", ""),
-    ("applicant", "phone", "電話", "090-1234-5678"),
-    ("funeral", "date", "葬儀日", "R8.11.18（未定なら空欄）"),
-    ("funeral", "chief_mourner", "喪主", "山田 花子"),
+    ("applicant", "address", "住所", "（わかれば）"),
+    ("applicant", "phone", "電話", "例：090-1234-5678"),
+    ("funeral", "date", "葬儀日", "例：11/18（未定なら空欄）"),
+    ("funeral", "chief_mourner", "喪主", "例：山田 花子"),
 ]
 CASE_STATUSES = tuple(STATE_LABELS.values())  # 未来庁・受付中・印刷済・後日対応あり・完了
 PROCEDURE_STATUSES = tuple(TASK_LABELS.values())  # 未着手・準備済・完了・後日・不要
 PARTS = {"deceased": "亡くなった方", "applicant": "ご来庁の方（届出人）", "funeral": "葬儀"}
+URGENT_COLOR = QColor("#b00020")
 RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子", "父", "母", "兄", "姉", "弟", "妹", "孫", "その他"]
 
 
@@ -213,6 +217,26 @@ class IntakeForm(QScrollArea):
         return note.text() if note.isVisible() and note.text().startswith("⚠") else ""
 
 
+class CountBox(QSpinBox):
+    """The count answer: empty until typed (Enter on empty answers nothing); 「２」「２人」 read as 2."""
+
+    def __init__(self):
+        super().__init__()
+        self.setRange(-1, 20)
+        self.setSpecialValueText(" ")  # -1 = not typed yet
+
+    def validate(self, text, pos):
+        if not text.strip():
+            return (QValidator.Intermediate, text, pos)
+        if parse_count(text, self.maximum()) is None:
+            return (QValidator.Invalid, text, pos)
+        return (QValidator.Acceptable, text, pos)
+
+    def valueFromText(self, text):  # noqa: N802 (Qt)
+        n = parse_count(text, self.maximum())
+        return self.minimum() if n is None else n
+
+
 class QuestionPanel(QWidget):
     """聞き取り: one question at a time, big buttons, keys 1/2/3…, Enter, Backspace; any answer can be changed."""
 
@@ -233,8 +257,7 @@ class QuestionPanel(QWidget):
         self.hint.setStyleSheet("color: #555; font-size: 12pt; background: #f3f5f8; padding: 8px;")
         self.buttons_box = QWidget()
         self.buttons = QGridLayout(self.buttons_box)
-        self.number = QSpinBox()
-        self.number.setRange(0, 20)
+        self.number = CountBox()
         self.number.setMinimumHeight(48)
         self.number.setStyleSheet("font-size: 18pt;")
         self.back = QPushButton("← 前の質問（Backspace）")
@@ -257,6 +280,7 @@ class QuestionPanel(QWidget):
         layout.addWidget(QLabel("これまでの回答（ダブルクリックまたは Enter で変更）"))
         layout.addWidget(self.answers, 1)
         self.setFocusPolicy(Qt.StrongFocus)
+        self.setAttribute(Qt.WA_InputMethodEnabled, True)  # full-width digits from the IME
         self.choice_values: list = []
         self.checklist = checklist.attach(self)  # group: questions answered on one screen (okuyami/ui/checklist.py)
 
@@ -318,15 +342,17 @@ class QuestionPanel(QWidget):
         for i, (value, label) in enumerate(options):
             b = QPushButton(f"{i + 1}　{label}")
             b.setMinimumHeight(56)
+            b.setFocusPolicy(Qt.NoFocus)  # a stray Space/Enter never presses an answer
             b.setStyleSheet("font-size: 16pt; text-align: left; padding-left: 14px;")
             b.clicked.connect(lambda _=False, v=value: self.give(v))
             self.buttons.addWidget(b, i // 3, i % 3)
         if d.kind == "int":
-            self.number.setValue(current if isinstance(current, int) else 0)
+            self.number.setValue(current if isinstance(current, int) else -1)
             ok = QPushButton("決定（Enter）")
             ok.setMinimumHeight(56)
+            ok.setFocusPolicy(Qt.NoFocus)
             ok.setStyleSheet("font-size: 16pt;")
-            ok.clicked.connect(lambda: self.give(self.number.value()))
+            ok.clicked.connect(self.give_count)
             self.buttons.addWidget(QLabel(f"人数（{d.unit or '数'}）"), 0, 0)
             self.buttons.addWidget(self.number, 0, 1)
             self.buttons.addWidget(ok, 0, 2)
@@ -364,25 +390,54 @@ class QuestionPanel(QWidget):
         self.page.answer(fact, value)
         self.answered.emit(fact)
 
+    def give_count(self) -> None:
+        """The typed count (full-width digits too); nothing typed answers nothing."""
+        self.number.interpretText()
+        if self.number.value() < 0:
+            self.hint.setText("人数を数字で入力してから Enter を押してください（０人なら 0）。")
+            self.hint.show()
+            self.number.setFocus()
+            return
+        self.give(self.number.value())
+
     def go_back(self) -> None:
         if self.history:
             self._show(self.history.pop())
             self._fill_answers()
 
     def keyPressEvent(self, event) -> None:
+        """Only the answer keys answer: 1–9 (also full-width １–９) for a listed choice, Enter for a typed count.
+
+        A held-down key (auto-repeat) or a key with Ctrl/Alt never answers, so a stray key cannot skip questions.
+        """
         key = event.key()
-        if Qt.Key_1 <= key <= Qt.Key_9 and self.choice_values:
-            i = key - Qt.Key_1
+        if event.isAutoRepeat() or event.modifiers() & (Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier):
+            super().keyPressEvent(event)
+            return
+        digit = unicodedata.normalize("NFKC", event.text() or "")
+        if Qt.Key_1 <= key <= Qt.Key_9:
+            digit = str(key - Qt.Key_0)
+        if len(digit) == 1 and "1" <= digit <= "9" and self.choice_values:
+            i = int(digit) - 1
             if i < len(self.choice_values):
                 self.give(self.choice_values[i])
                 return
         if key in (Qt.Key_Return, Qt.Key_Enter) and self.fact and self.page.book.facts[self.fact].kind == "int":
-            self.give(self.number.value())
+            self.give_count()
             return
         if key == Qt.Key_Backspace:
             self.go_back()
             return
         super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event) -> None:  # noqa: N802 (Qt)
+        """A digit committed by the Japanese input method (「１」) answers like the key 1."""
+        digit = unicodedata.normalize("NFKC", event.commitString() or "").strip()
+        if len(digit) == 1 and "1" <= digit <= "9" and self.choice_values:
+            i = int(digit) - 1
+            if i < len(self.choice_values):
+                self.give(self.choice_values[i])
+        event.accept()
 
 
 def _place_label(book, kind: str, pid: str) -> str:
@@ -442,34 +497,71 @@ class ProcedurePanel(QWidget):
                              + (f"（質問あと約{len(result.pending_questions)}問）" if result.pending_questions else ""))
         bold = QFont()
         bold.setBold(True)
-        for kind, pid, items in group_by_place(book, result):
+        today = self.page.window.today
+        groups = [(kind, pid, items) for kind, pid, items in group_by_place(book, result)]
+        open_items = [(p, kind, pid) for kind, pid, items in groups for p in items
+                      if row.statuses.get(p.code, ("未着手", ""))[0] not in ("完了", "不要")]
+        urgent = sorted(((p, kind, pid) for p, kind, pid in open_items if urgency(p.deadline, today).is_urgent),
+                        key=lambda t: urgency(t[0].deadline, today).sort_key)
+        urgent_codes = {p.code for p, _, _ in urgent}
+        if urgent:  # 急ぎ first: overdue (most overdue first), today, within 7 days
+            self.summary.setText(self.summary.text() + f"　⚠ 急ぎ {len(urgent)}件")
+            head = QTreeWidgetItem([f"⚠ 急ぎ（期限切れ・{URGENT_DAYS}日以内）{len(urgent)}件"])
+            head.setFont(0, bold)
+            head.setForeground(0, URGENT_COLOR)
+            self.tree.addTopLevelItem(head)
+            head.setFirstColumnSpanned(True)
+            for p, kind, pid in urgent:
+                self._add_item(head, p, row, today, place=_place_label(book, kind, pid))
+            head.setExpanded(True)
+        for kind, pid, items in groups:
+            rest = [p for p in items if p.code not in urgent_codes]
+            if not rest:
+                continue
             head = QTreeWidgetItem([_place_label(book, kind, pid)])
             head.setFont(0, bold)
             head.setToolTip(0, place_heading(book, kind, pid))
             self.tree.addTopLevelItem(head)
             head.setFirstColumnSpanned(True)  # only once it is in the tree
-            for p in items:
-                due = format_date(p.deadline, weekday=True) + "まで" if p.deadline else p.rule.spec.deadline.describe()
-                item = QTreeWidgetItem([p.title, "要" if p.status == REQUIRED else "要確認", due, ""])
-                item.setToolTip(0, p.title)
-                item.setToolTip(2, due)
-                item.setData(0, Qt.UserRole, p.code)
-                if p.status != REQUIRED:
-                    item.setForeground(1, Qt.darkYellow)
-                head.addChild(item)
-                combo = QComboBox()
-                combo.addItems(PROCEDURE_STATUSES)
-                combo.setCurrentText(row.statuses.get(p.code, ("未着手", ""))[0])
-                combo.currentTextChanged.connect(lambda text, code=p.code: self.set_status(code, text))
-                self.tree.setItemWidget(item, 3, combo)
-                self.items[p.code] = item
-                self.results[p.code] = p
+            for p in rest:
+                self._add_item(head, p, row, today)
             head.setExpanded(True)
         if selected in self.items:
             self.tree.setCurrentItem(self.items[selected])
 
+    def _add_item(self, head: QTreeWidgetItem, p, row, today: dt.date, place: str = "") -> None:
+        """One procedure: title (and its counter when listed under 急ぎ), 要/要確認, deadline with 「あとN日」, 対応."""
+        u = urgency(p.deadline, today)
+        due = format_date(p.deadline, weekday=True) + "まで" if p.deadline else p.rule.spec.deadline.describe()
+        done = row.statuses.get(p.code, ("未着手", ""))[0] in ("完了", "不要")
+        left = u.label_ja()
+        short = f"{p.deadline.month}/{p.deadline.day}({'月火水木金土日'[p.deadline.weekday()]})" if p.deadline else ""
+        shown = f"{'⚠ ' if u.is_urgent and not done else ''}{left}（{short}まで）" if left else due
+        title = f"{p.title}（{place}）" if place else p.title
+        item = QTreeWidgetItem([title, "要" if p.status == REQUIRED else "要確認", shown, ""])
+        item.setToolTip(0, title)
+        item.setToolTip(2, f"{due}　{left}" if left else due)
+        item.setData(0, Qt.UserRole, p.code)
+        item.setData(2, Qt.UserRole, u.level)
+        if p.status != REQUIRED:
+            item.setForeground(1, Qt.darkYellow)
+        if u.is_urgent and not done:  # colour AND the ⚠ mark and words: never colour alone
+            font = item.font(2)
+            font.setBold(True)
+            item.setFont(2, font)
+            item.setForeground(2, URGENT_COLOR)
+        head.addChild(item)
+        combo = QComboBox()
+        combo.addItems(PROCEDURE_STATUSES)
+        combo.setCurrentText(row.statuses.get(p.code, ("未着手", ""))[0])
+        combo.currentTextChanged.connect(lambda text, code=p.code: self.set_status(code, text))
+        self.tree.setItemWidget(item, 3, combo)
+        self.items[p.code] = item
+        self.results[p.code] = p
+
     def set_status(self, code: str, status: str) -> None:
         self._write_task(code, status, None)
+        QTimer.singleShot(0, self.refresh)  # a done item leaves 急ぎ (after the combo's own signal has returned)
         self.page.status.blockSignals(True)
         self.page.status.setCurrentText(self.page.row.status)
         self.page.status.blockSignals(False)
@@ -505,9 +597,15 @@ class ProcedurePanel(QWidget):
             self.note.clear()
             return
         spec = p.rule.spec
+        u = urgency(p.deadline, self.page.window.today)
+        left = f"　<b>{u.label_ja()}</b>" if u.label_ja() else ""
         lines = [f"<h3>{p.title}</h3>", f"<p><b>{'必要' if p.status == REQUIRED else '要確認'}</b>　"
-                 f"期限：{format_date(p.deadline, weekday=True) + 'まで' if p.deadline else ''}（{spec.deadline.describe()}）</p>",
-                 "<p><b>なぜ対象か</b><br>" + "<br>".join(p.reasons) + "</p>"]
+                 f"期限：{format_date(p.deadline, weekday=True) + 'まで' if p.deadline else ''}（{spec.deadline.describe()}）"
+                 f"{left}</p>"]
+        if u.level == "overdue":
+            lines.append("<p style='color:#b00020'><b>⚠ 期限を過ぎています。</b>多くの手続きは期限後も届け出できます。"
+                         "担当窓口で「期限を過ぎてしまった」と伝えて、手続きを進めてください。</p>")
+        lines.append("<p><b>なぜ対象か</b><br>" + "<br>".join(p.reasons) + "</p>")
         if spec.bring:
             lines.append("<p><b>持ち物</b><br>" + "<br>".join(f"・{b}" for b in spec.bring) + "</p>")
         if spec.note:
@@ -568,6 +666,9 @@ class PrintPanel(QWidget):
         layout.addLayout(options)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        self.job_status = PrintStatus(self)  # background printing: progress, 中止, result
+        self.job_status.finished.connect(self._job_done)
+        layout.addWidget(self.job_status)
         layout.addWidget(self.view, 1)
         QShortcut(QKeySequence("F6"), self, activated=self.make)
 
@@ -619,15 +720,18 @@ class PrintPanel(QWidget):
             self.message.setStyleSheet("color: #b00020;")
             return None
         out = self.tmp / f"case{self.page.case_id}"
-        shutil.rmtree(out, ignore_errors=True)
+        self.document.close()
+        for old in self.tmp.iterdir() if self.tmp.is_dir() else ():  # only one packet on disk at a time (privacy)
+            shutil.rmtree(old, ignore_errors=True)
         try:
             packet = make_packet(self.page.book, case, out, today=self.page.window.today, large=self.large.isChecked(),
+                                 offset_mm=printer_offset_mm(),
                                  allow_missing_glyphs=self.gaiji.isChecked(), only_forms=self.chosen_forms(),
                                  guidance_copies=self.family.value() + self.relatives.value(),
                                  case_file="入力内容", language=self.language.currentData())
         except InvalidInput as exc:
-            texts = [p.message for p in exc.problems]
-            if any("is not in the font" in t for t in texts):
+            texts = [plain_problem(p.message) for p in exc.problems]
+            if any("この文字は印刷できません" in t for t in texts):
                 self.gaiji.show()
             self.message.setText("⚠ 印刷前に確認してください：\n" + "\n".join(texts))
             self.message.setStyleSheet("color: #b00020;")
@@ -666,28 +770,32 @@ class PrintPanel(QWidget):
             return
         self.print_to(printer)
 
-    def print_to(self, printer: QPrinter) -> None:
-        painter = QPainter()
-        if not painter.begin(printer):
-            self.message.setText("⚠ プリンターを開けませんでした")
+    def print_to(self, printer: QPrinter, backend: str | None = None) -> None:
+        """Hand the previewed packet to a background job (printing.py) at 100 %; the window is back at once."""
+        if self.packet_path is None:
             return
-        rect = painter.viewport()
-        for i in range(self.document.pageCount()):
-            if i:
-                printer.newPage()
-            size = self.document.pagePointSize(i)
-            scale = min(rect.width() / size.width(), rect.height() / size.height())
-            image = self.document.render(i, QSize(int(size.width() * scale), int(size.height() * scale)))
-            painter.drawImage(QPointF(0, 0), image)
-        painter.end()
-        self._log("printer", printer.printerName())
+        self._job_log = (self.page.case_id, self._log_entry("printer", printer.printerName() or printer.outputFileName()))
+        self.job_status.start(printer, self.packet_path, backend)
+
+    def _job_done(self, ok: bool, text: str) -> None:
+        case_id, entry = getattr(self, "_job_log", (None, None))
+        self._job_log = (None, None)
+        for old in self.tmp.iterdir() if self.tmp.is_dir() else ():  # printed: no packet stays on disk (privacy)
+            shutil.rmtree(old, ignore_errors=True)  # (the preview stays on screen; printing again rebuilds it)
+        if ok and case_id is not None:  # logged for the case that was printed, even if another is open now
+            self.page.window.store.log_print(case_id, self.page.window.clerk, entry)
+            if case_id == self.page.case_id:
+                self.page.reload_row()
+                self.page.status.setCurrentText(self.page.row.status)
+
+    def _log_entry(self, where: str, target: str) -> dict:
+        packet = self.last_packet
+        return {"to": where, "target": target, "forms": [f for f, _ in packet.forms],
+                "guidance_copies": self.family.value() + self.relatives.value(), "large_print": self.large.isChecked(),
+                "language": self.language.currentData()}
 
     def _log(self, where: str, target: str) -> None:
-        packet = self.last_packet
-        self.page.window.store.log_print(self.page.case_id, self.page.window.clerk, {
-            "to": where, "target": target, "forms": [f for f, _ in packet.forms],
-            "guidance_copies": self.family.value() + self.relatives.value(), "large_print": self.large.isChecked(),
-            "language": self.language.currentData()})
+        self.page.window.store.log_print(self.page.case_id, self.page.window.clerk, self._log_entry(where, target))
         self.page.reload_row()
         self.page.status.setCurrentText(self.page.row.status)
         self.message.setText(self.message.text() + f"\n✓ {'保存' if where == 'pdf' else '印刷'}しました：{target}")
@@ -765,7 +873,11 @@ class CasePage(QWidget):
             self.window.on_connection(False, str(exc))
 
     def release(self) -> None:
+        """Closing: stop a print still running and delete the temporary packets (privacy)."""
         self.printing.document.close()
+        self.printing.job_status.cancel()
+        self.printing.job_status.wait_done()
+        shutil.rmtree(self.printing.tmp, ignore_errors=True)
 
     def _rebuild_session(self) -> None:
         dates = case_dates(self.row)
