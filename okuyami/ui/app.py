@@ -11,8 +11,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator, qInstallMessageHa
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-from ..store.database import StoreError, default_data_dir
-from ..store.store import Store
+from ..store.store import Store, StoreError, default_data_dir
 from .main_window import MainWindow
 from .printing import remove_stale_temp
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.wareki import format_date
-from ..store.database import StoreError, to_jst
+from ..store.store import StoreError, to_jst
 
 COLUMNS = ("更新", "亡くなった方", "フリガナ", "死亡日", "ご来庁の方", "状態", "未完了の手続き", "案件番号")
 PAGE_SIZE = 50
@@ -17,9 +17,10 @@ DEBOUNCE_MS = 250
 
 
 class CaseListPage(QWidget):
-    def __init__(self, window):
+    def __init__(self, window, store):
         super().__init__()
         self.window = window
+        self.store = store
         title = QLabel("案件一覧")
         title.setStyleSheet("font-size: 20pt; font-weight: bold;")
         self.search = QLineEdit()
@@ -82,7 +83,7 @@ class CaseListPage(QWidget):
         if not keep_page or text != self._last_search:
             self.page = 0 if text != self._last_search else self.page
         self._last_search = text
-        store = self.window.store
+        store = self.store
         try:
             self.total = store.count_cases(text)
             rows = store.list_cases(text, limit=PAGE_SIZE, offset=self.page * PAGE_SIZE)

@@ -30,8 +30,7 @@ from ..core.wareki import format_date
 from ..documents.i18n import LANGUAGE_LABELS
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
-from ..store.cases import STATE_LABELS, TASK_LABELS, CaseRow
-from ..store.database import StaleWrite, StoreError, StoreUnavailable, to_jst
+from ..store.store import STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable, to_jst
 from ..store.workflow import case_dates, check_field, parse_count, plain_problem, printer_offset_mm, to_case
 from . import checklist
 from .printing import PrintStatus
@@ -196,7 +195,7 @@ class IntakeForm(QScrollArea):
         if (getattr(row, part).get(field) or None) == checked.value:
             return
         try:
-            self.page.window.store.set_person(self.page.case_id, part, field, checked.value,
+            self.page.store.set_person(self.page.case_id, part, field, checked.value,
                                               expected=getattr(row, part).get(field))
         except StaleWrite as exc:  # another terminal changed this field meanwhile: show theirs
             self.page.window.show_store_error(exc)
@@ -316,7 +315,7 @@ class QuestionPanel(QWidget):
     def _show(self, fact: str | None) -> None:
         checklist.hide(self)
         self.fact = fact
-        self.page.window.store.set_current_question(self.page.case_id, fact)
+        self.page.store.set_current_question(self.page.case_id, fact)
         self._clear_buttons()
         self.back.setEnabled(bool(self.history))
         if fact is None:
@@ -577,7 +576,7 @@ class ProcedurePanel(QWidget):
     def _write_task(self, code: str, status: str, note: str | None) -> None:
         task = self.page.row.tasks.get(code)
         try:
-            self.page.window.store.set_task(self.page.case_id, code, status, note=note,
+            self.page.store.set_task(self.page.case_id, code, status, note=note,
                                             expected_version=task.version if task else None)
         except StaleWrite as exc:  # a department changed it meanwhile: show theirs
             self.page.window.show_store_error(exc)
@@ -677,7 +676,7 @@ class PrintPanel(QWidget):
         row, code = self.page.row, self.language.currentData()
         if row is not None and code and code != row.language:
             try:
-                self.page.window.store.set_language(row.id, code)
+                self.page.store.set_language(row.id, code)
                 row.language = code
             except StoreError as exc:
                 self.page.window.show_store_error(exc)
@@ -783,7 +782,7 @@ class PrintPanel(QWidget):
         for old in self.tmp.iterdir() if self.tmp.is_dir() else ():  # printed: no packet stays on disk (privacy)
             shutil.rmtree(old, ignore_errors=True)  # (the preview stays on screen; printing again rebuilds it)
         if ok and case_id is not None:  # logged for the case that was printed, even if another is open now
-            self.page.window.store.log_print(case_id, self.page.window.clerk, entry)
+            self.page.store.log_print(case_id, self.page.window.clerk, entry)
             if case_id == self.page.case_id:
                 self.page.reload_row()
                 self.page.status.setCurrentText(self.page.row.status)
@@ -795,16 +794,17 @@ class PrintPanel(QWidget):
                 "language": self.language.currentData()}
 
     def _log(self, where: str, target: str) -> None:
-        self.page.window.store.log_print(self.page.case_id, self.page.window.clerk, self._log_entry(where, target))
+        self.page.store.log_print(self.page.case_id, self.page.window.clerk, self._log_entry(where, target))
         self.page.reload_row()
         self.page.status.setCurrentText(self.page.row.status)
         self.message.setText(self.message.text() + f"\n✓ {'保存' if where == 'pdf' else '印刷'}しました：{target}")
 
 
 class CasePage(QWidget):
-    def __init__(self, window):
+    def __init__(self, window, store):
         super().__init__()
         self.window = window
+        self.store = store  # the store this page reads and writes (given, not reached through the window)
         self.case_id: int | None = None
         self.row: CaseRow | None = None
         self.session: Session | None = None
@@ -851,7 +851,7 @@ class CasePage(QWidget):
 
     def load(self, case_id: int) -> None:
         self.case_id = case_id
-        self.row = self.window.store.view(case_id)  # audited: who opened which case, when
+        self.row = self.store.view(case_id)  # audited: who opened which case, when
         self.questions.history.clear()
         self.intake.load(self.row)
         self.status.blockSignals(True)
@@ -868,7 +868,7 @@ class CasePage(QWidget):
 
     def reload_row(self) -> None:
         try:
-            self.row = self.window.store.get(self.case_id)
+            self.row = self.store.get(self.case_id)
         except StoreUnavailable as exc:  # keep showing what we have; the banner says why nothing moves
             self.window.on_connection(False, str(exc))
 
@@ -908,9 +908,9 @@ class CasePage(QWidget):
 
     def show_history(self) -> None:
         """来庁・印刷・操作の履歴: who saw, printed or changed what, when (from the audit log)."""
-        from ..store.audit import ACTIONS_JA
+        from ..store.store import ACTIONS_JA
 
-        store = self.window.store
+        store = self.store
         try:
             visits, prints, entries = store.visits(self.case_id), store.print_log(self.case_id), store.history(self.case_id)
         except StoreError as exc:
@@ -939,7 +939,7 @@ class CasePage(QWidget):
         if self.case_id is None:
             return
         try:
-            fresh = self.window.store.get(self.case_id)
+            fresh = self.store.get(self.case_id)
         except StoreError:
             return
         answers_changed = fresh.answers != self.row.answers
@@ -969,7 +969,7 @@ class CasePage(QWidget):
 
     def answer(self, fact: str, value) -> None:
         try:
-            self.window.store.set_answer(self.case_id, fact, value, expected_rev=self.row.answer_revs.get(fact))
+            self.store.set_answer(self.case_id, fact, value, expected_rev=self.row.answer_revs.get(fact))
         except StaleWrite as exc:  # another terminal answered this question meanwhile: show theirs
             self.window.show_store_error(exc)
             self.load(self.case_id)
@@ -987,7 +987,7 @@ class CasePage(QWidget):
     def sync_tasks(self) -> None:
         """Give each department its tasks for this family as the answers decide them."""
         try:
-            changed = self.session is not None and self.window.store.sync_tasks(self.case_id, self.session.result,
+            changed = self.session is not None and self.store.sync_tasks(self.case_id, self.session.result,
                                                                                 self.book)
         except StoreUnavailable as exc:  # done again after the next answer, or when the server is back
             self.window.on_connection(False, str(exc))
@@ -997,5 +997,5 @@ class CasePage(QWidget):
 
     def set_case_status(self, status: str) -> None:
         if self.case_id is not None and self.row is not None and status != self.row.status:
-            self.window.store.set_case_status(self.case_id, status)
+            self.store.set_case_status(self.case_id, status)
             self.reload_row()

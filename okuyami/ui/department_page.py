@@ -17,9 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDia
 from ..core.facts import UNKNOWN_LITERAL
 from ..core.wareki import format_date
 from ..documents import prep_list
-from ..store.answers import SOURCE_LABELS
-from ..store.cases import TASK_LABELS
-from ..store.database import StaleWrite, StoreError, to_jst
+from ..store.store import SOURCE_LABELS, TASK_LABELS, StaleWrite, StoreError, to_jst
 
 STATUS_ORDER = ("open", "prepared", "done", "deferred", "not_applicable")
 RANGES = (("この日", 0), ("この日から7日間", 6), ("未完了すべて", None))
@@ -35,9 +33,10 @@ def _answer_label(facts: dict, fact: str, value) -> str:
 
 
 class DepartmentPage(QWidget):
-    def __init__(self, window, department: str):
+    def __init__(self, window, store, department: str):
         super().__init__()
         self.window = window
+        self.store = store
         self.department = department
         self.lines = []
         self.case_ids: list[int] = []
@@ -137,7 +136,7 @@ class DepartmentPage(QWidget):
         self.title.setText(f"{prep_list.department_label(self.book, self.department)}の端末")
         start, until = self.period()
         try:
-            self.lines = self.window.store.work_list(department=self.department, date=start, until=until)
+            self.lines = self.store.work_list(department=self.department, date=start, until=until)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -177,7 +176,7 @@ class DepartmentPage(QWidget):
             return
         case_id = self.case_ids[index]
         try:
-            row = self.window.store.get(case_id) if case_id == self.current_case else self.window.store.view(case_id)
+            row = self.store.get(case_id) if case_id == self.current_case else self.store.view(case_id)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -238,7 +237,7 @@ class DepartmentPage(QWidget):
     def _write(self, procedure: str, status: str, note: str | None) -> None:
         task = self._task(procedure)
         try:
-            self.window.store.set_task(self.current_case, procedure, status, note=note,
+            self.store.set_task(self.current_case, procedure, status, note=note,
                                        expected_version=task.version if task else None)
             self.message.setText(f"✓ {TASK_LABELS[status]}にしました")
         except StaleWrite as exc:
@@ -250,7 +249,7 @@ class DepartmentPage(QWidget):
 
     def on_notices(self, notices) -> None:
         """Another terminal changed something: refresh if it concerns this department or a family shown."""
-        mine = self.window.store.actor.terminal
+        mine = self.store.actor.terminal
         if any((n.department == self.department or n.case_id in self.case_ids or n.kind in ("case", "visit"))
                and n.terminal != mine for n in notices):
             self.refresh()
@@ -311,6 +310,6 @@ class DepartmentPage(QWidget):
                 writer.append(str(form_path))
             with open(path, "wb") as fh:
                 writer.write(fh)
-        self.window.store.log_print(self.current_case, None, {"to": "pdf", "forms": forms, "department": self.department})
+        self.store.log_print(self.current_case, None, {"to": "pdf", "forms": forms, "department": self.department})
         self.message.setText(f"✓ この課の申請書 {len(forms)}種類を保存しました：{path}")
         return Path(path)

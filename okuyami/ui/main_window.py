@@ -12,10 +12,9 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 
 from ..core.problems import Problem
 from ..core.rulebook import Rulebook
-from ..store.database import StoreError
 from ..store.local_settings import TerminalSettings
 from ..store.rules_cache import load_rules
-from ..store.store import Store
+from ..store.store import Store, StoreError
 from .case_list import CaseListPage
 from .case_page import CasePage
 from .department_page import DepartmentPage
@@ -39,9 +38,9 @@ class MainWindow(QMainWindow):
         self.book = loaded.book
         self.department = department if (department and self.book and self._known_department(department)) else None
         self.stack = QStackedWidget()
-        self.list_page = CaseListPage(self)
-        self.case_page = CasePage(self)
-        self.department_page = DepartmentPage(self, self.department) if self.department else None
+        self.list_page = CaseListPage(self, store)
+        self.case_page = CasePage(self, store)
+        self.department_page = DepartmentPage(self, store, self.department) if self.department else None
         self.stack.addWidget(self.list_page)
         self.stack.addWidget(self.case_page)
         if self.department_page is not None:
