@@ -705,8 +705,9 @@ class PrintPanel(QWidget):
         if self.packet_path is None:
             return
         target = printer.printerName() or printer.outputFileName()
-        self._job_log = (self.page.case_id, self._log_entry("printer", target))
-        self.job_status.start(printer, self.packet_path, backend)
+        entry = (self.page.case_id, self._log_entry("printer", target))
+        if self.job_status.start(printer, self.packet_path, backend) is not None:  # (None: one is still running)
+            self._job_log = entry
 
     def _job_done(self, ok: bool, text: str) -> None:
         case_id, entry = getattr(self, "_job_log", (None, None))
