@@ -150,6 +150,12 @@ def test_a_whole_case_with_short_dates_full_width_digits_and_background_printing
 
     # printing: the window is back at once, the job runs with a progress bar, the spool is deleted
     page.tabs.setCurrentIndex(2)
+    family = page.printing.family
+    family.lineEdit().selectAll()
+    type_ime(family.lineEdit(), "２")  # copies typed full-width
+    family.interpretText()
+    assert family.value() == 2
+    family.setValue(1)
     assert page.printing.make() is not None
     printer = QPrinter(QPrinter.HighResolution)
     printer.setOutputFormat(QPrinter.PdfFormat)

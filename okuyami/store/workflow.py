@@ -72,7 +72,8 @@ def parse_count(text: str, maximum: int = 20) -> int | None:
 
 def printer_offset_mm(environ=None) -> tuple[float, float]:
     """The form offset measured for this PC's printer (``OKUYAMI_PRINTER_OFFSET=X,Y`` in mm; 0,0 if unset/bad)."""
-    text = unicodedata.normalize("NFKC", (environ if environ is not None else os.environ).get("OKUYAMI_PRINTER_OFFSET", ""))
+    env = environ if environ is not None else os.environ
+    text = unicodedata.normalize("NFKC", env.get("OKUYAMI_PRINTER_OFFSET", ""))
     try:
         x, y = (float(v) for v in text.replace("、", ",").split(","))
     except ValueError:
@@ -172,8 +173,16 @@ def to_case(row: CaseRow) -> tuple[Case | None, list[str]]:
             facts=dict(row.answers),
         )
     except ValidationError as exc:
-        return None, [f"{FIELD_LABELS.get('.'.join(str(x) for x in e['loc'][:2]), '入力内容')}の入力を確認してください"
-                      for e in exc.errors(include_url=False)]
+        part = {"Deceased": "deceased", "Applicant": "applicant", "Funeral": "funeral"}.get(exc.title, "")
+        out = []
+        for e in exc.errors(include_url=False):
+            loc = [str(x) for x in e["loc"]]
+            if loc and loc[0] in ("deceased", "applicant", "funeral"):
+                key = ".".join(loc[:2])
+            else:
+                key = f"{part}.{loc[0] if loc else ''}"
+            out.append(f"{FIELD_LABELS.get(key, '入力内容')}の入力を確認してください")
+        return None, out
     return case, []
 
 

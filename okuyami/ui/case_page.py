@@ -216,24 +216,29 @@ class IntakeForm(QScrollArea):
         return note.text() if note.isVisible() and note.text().startswith("⚠") else ""
 
 
-class CountBox(QSpinBox):
-    """The count answer: empty until typed (Enter on empty answers nothing); 「２」「２人」 read as 2."""
+class WideSpinBox(QSpinBox):
+    """A number box that reads full-width digits too (「２」「２人」 is 2; Qt's own box would refuse them)."""
+
+    def validate(self, text, pos):
+        if not text.strip():
+            return (QValidator.Intermediate, text, pos)
+        n = parse_count(text, self.maximum())
+        if n is None:
+            return (QValidator.Invalid, text, pos)
+        return (QValidator.Acceptable if n >= self.minimum() else QValidator.Intermediate, text, pos)
+
+    def valueFromText(self, text):  # noqa: N802 (Qt)
+        n = parse_count(text, self.maximum())
+        return self.minimum() if n is None else n
+
+
+class CountBox(WideSpinBox):
+    """The count answer: empty until typed (Enter on empty answers nothing)."""
 
     def __init__(self):
         super().__init__()
         self.setRange(-1, 20)
         self.setSpecialValueText(" ")  # -1 = not typed yet
-
-    def validate(self, text, pos):
-        if not text.strip():
-            return (QValidator.Intermediate, text, pos)
-        if parse_count(text, self.maximum()) is None:
-            return (QValidator.Invalid, text, pos)
-        return (QValidator.Acceptable, text, pos)
-
-    def valueFromText(self, text):  # noqa: N802 (Qt)
-        n = parse_count(text, self.maximum())
-        return self.minimum() if n is None else n
 
 
 class QuestionPanel(QWidget):
@@ -625,9 +630,9 @@ class PrintPanel(QWidget):
         self.packet_path: Path | None = None
         self.forms = QListWidget()
         self.forms.setMaximumHeight(170)
-        self.family = QSpinBox()
+        self.family = WideSpinBox()
         self.family.setRange(1, 5)
-        self.relatives = QSpinBox()
+        self.relatives = WideSpinBox()
         self.relatives.setRange(0, 5)
         self.large = QCheckBox("大きな文字で印刷（14ポイント以上）")
         self.language = QComboBox()  # the family's language for the sheet (申請書は日本語のまま)
@@ -773,8 +778,10 @@ class PrintPanel(QWidget):
         """Hand the previewed packet to a background job (printing.py) at 100 %; the window is back at once."""
         if self.packet_path is None:
             return
-        self._job_log = (self.page.case_id, self._log_entry("printer", printer.printerName() or printer.outputFileName()))
-        self.job_status.start(printer, self.packet_path, backend)
+        target = printer.printerName() or printer.outputFileName()
+        entry = (self.page.case_id, self._log_entry("printer", target))
+        if self.job_status.start(printer, self.packet_path, backend) is not None:  # (None: one is still running)
+            self._job_log = entry
 
     def _job_done(self, ok: bool, text: str) -> None:
         case_id, entry = getattr(self, "_job_log", (None, None))
