@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from okuyami.store.db import CaseRow
+from okuyami.store.cases import CaseRow
 from okuyami.store.workflow import (check_field, parse_count, parse_short_date, plain_problem, printer_offset_mm,
                                     to_case)
 
