@@ -51,8 +51,10 @@ def main() -> None:
     w.grab().save(str(OUT / "screen-intake.png"))
     page.intake.set_text(("deceased", "death_date"), "R8.11.15")
     page.tabs.setCurrentIndex(1)
-    for value in (True, True, 2, False, "kokuho", True, True, False, True):
-        page.questions.give(value)
+    answers = {"was_household_head": True, "household_remaining_15plus": 2, "welfare_recipient": False,
+               "health_insurance": "kokuho", "household_others_in_kokuho": True, "pension_recipient": True}
+    for fact, value in answers.items():  # by name: the rulebook decides the order the clerk sees
+        page.answer(fact, value)
         app.processEvents()
     page.procedures.tree.setCurrentItem(page.procedures.items["setainushi_henko"])
     app.processEvents()

@@ -38,7 +38,7 @@ class CaseListPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)  # the name takes the room
         self.table.cellDoubleClicked.connect(lambda r, c: self.open_row(r))
         QShortcut(QKeySequence(Qt.Key_Return), self.table, activated=lambda: self.open_row(self.table.currentRow()))
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
