@@ -28,7 +28,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from okuyami.store import migrate  # noqa: E402
 from okuyami.store.cases import search_text  # noqa: E402
-from okuyami.store.database import Actor, Database  # noqa: E402
+from okuyami.store.database import Database  # noqa: E402
 from okuyami.store.schema import answers, cases, tasks  # noqa: E402
 from okuyami.store.store import Store  # noqa: E402
 

@@ -11,13 +11,13 @@ never a traceback); 2 bad usage.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
 from pathlib import Path
 
 from . import __version__
+from .core.calendar import today as _today  # $OKUYAMI_TODAY or today
 from .core.case import load_case
 from .core.engine import evaluate
 from .core.problems import InvalidInput, display_path
@@ -30,10 +30,6 @@ from .cli_store import common_options, run_guarded
 _COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit")
 
 
-def _today() -> dt.date:
-    """The day of the visit: today, or ``$OKUYAMI_TODAY`` (ISO date) for demonstrations and tests."""
-    value = os.environ.get("OKUYAMI_TODAY")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
 
 
 def _print_problems(problems) -> None:

@@ -18,9 +18,11 @@ from typing import Any
 
 import yaml
 
+from .core.calendar import JST
+from .core.calendar import today as _today
 from .core.case import load_case_doc
 from .core.facts import UNKNOWN_LITERAL, check_value
-from .core.problems import InvalidInput, display_path
+from .core.problems import InvalidInput, did_you_mean_ja, display_path
 from .core.rulebook import Rulebook, load_rulebook
 from .core.wareki import parse_date
 from .store import migrate
@@ -35,17 +37,6 @@ class UsageError(Exception):
     """Bad usage (exit 2)."""
 
 
-def _maybe(word: str, known) -> str:
-    """「（もしかして 'kokuho'？）」 for a near miss, else nothing."""
-    import difflib
-
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f"（もしかして '{close[0]}'？）" if close else ""
-
-
-def _today() -> dt.date:
-    value = os.environ.get("OKUYAMI_TODAY")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
 
 
 def _operator(args) -> str:
@@ -95,10 +86,6 @@ def cmd_db_upgrade(args) -> int:
     db = Database(resolve_url(args.db))
     try:
         before, after = migrate.upgrade(db)
-        if before is None or before != after:
-            with db.write() as conn:
-                from .store.cases import reindex_search
-                reindex_search(conn)
     finally:
         db.dispose()
     if before == after:
@@ -198,7 +185,7 @@ def _parse_value(fact: str, text: str, facts: dict) -> Any:
     """VALUE as typed on the command line → the answer, checked against the rulebook's catalogue of facts."""
     d = facts.get(fact)
     if d is None or d.derived and not d.askable:
-        raise StoreError(f"質問（事実）名 '{fact}' はありません{_maybe(fact, facts)}。")
+        raise StoreError(f"質問（事実）名 '{fact}' はありません{did_you_mean_ja(fact, facts)}。")
     if text == UNKNOWN_LITERAL:
         value: Any = text
     elif d.kind == "bool":
@@ -245,7 +232,7 @@ def cmd_cases_answer(args) -> int:
 def _check_department(book: Rulebook, dept: str) -> None:
     known = {**book.root.departments, **book.root.agencies}
     if dept not in known:
-        raise StoreError(f"課・機関のID '{dept}' は rules.yaml にありません{_maybe(dept, known)}。")
+        raise StoreError(f"課・機関のID '{dept}' は rules.yaml にありません{did_you_mean_ja(dept, known)}。")
 
 
 def cmd_tasks_list(args) -> int:
@@ -268,7 +255,7 @@ def cmd_tasks_set(args) -> int:
     book = _book(args)
     rule = book.rules.get(args.procedure)
     if rule is None:
-        raise StoreError(f"手続きコード '{args.procedure}' はルールブックにありません{_maybe(args.procedure, book.rules)}。")
+        raise StoreError(f"手続きコード '{args.procedure}' はルールブックにありません{did_you_mean_ja(args.procedure, book.rules)}。")
     from .store.tasks import department_of
 
     store = _store(args)
@@ -283,8 +270,7 @@ def cmd_tasks_set(args) -> int:
 
 # -- audit ---------------------------------------------------------------------------------------------------
 def cmd_audit(args) -> int:
-    since = dt.datetime.combine(args.since, dt.time(), to_jst(dt.datetime.now(dt.timezone.utc)).tzinfo) \
-        if args.since else None
+    since = dt.datetime.combine(args.since, dt.time(), JST) if args.since else None
     store = _store(args)
     try:
         entries = store.audit_entries(case_id=_case_number(args.case) if args.case else None, since=since)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("PySide6")
-from PySide6.QtCore import Qt  # noqa: E402
 
 from okuyami.store.database import JST  # noqa: E402
 from okuyami.store.store import Store  # noqa: E402

@@ -4,7 +4,6 @@ a property of the default rulebook: a decided procedure (required / 要確認 / 
 questions still pending are answered, in any way."""
 
 import datetime as dt
-import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -1,7 +1,6 @@
 """The desk app, offscreen (pytest-qt): a whole counter session, invalid input, a broken rulebook, printing."""
 
 import datetime as dt
-import json
 import sqlite3
 from pathlib import Path
 

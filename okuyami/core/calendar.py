@@ -22,6 +22,25 @@ from functools import lru_cache
 
 import holidays as _holidays
 
+JST = dt.timezone(dt.timedelta(hours=9), "JST")  # 日本時間 (no daylight saving)
+
+
+def today() -> dt.date:
+    """The day of the visit: today, or ``$OKUYAMI_TODAY`` (ISO date) for demonstrations and tests."""
+    import os
+
+    value = os.environ.get("OKUYAMI_TODAY")
+    return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
+def to_jst(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored time (UTC, or naive meaning UTC) as Japan time for showing."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(JST)
+
 
 @lru_cache(maxsize=None)
 def _national_holidays(year: int) -> dict[dt.date, str]:

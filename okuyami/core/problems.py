@@ -104,10 +104,22 @@ class InvalidInput(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate a typo most likely meant, or None."""
+    close = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'kokuho'?)`` or an empty string."""
-    close = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = closest(word, candidates)
+    return f" (did you mean '{close}'?)" if close else ""
+
+
+def did_you_mean_ja(word: str, candidates: Iterable[str]) -> str:
+    """「（もしかして 'kokuho'？）」 or an empty string (for messages to clerks and IT staff)."""
+    close = closest(word, candidates)
+    return f"（もしかして '{close}'？）" if close else ""
 
 
 def display_path(path: Path | str, base: Path | None = None) -> str:

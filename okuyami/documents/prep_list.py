@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..core.calendar import to_jst
 from ..core.rulebook import Rulebook
 from ..core.wareki import format_date
 from .fonts import find_fonts
@@ -25,9 +26,7 @@ COLUMNS = ("来庁予定", "案件番号", "亡くなった方", "死亡日", "�
 
 
 def _jst(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(dt.timezone(dt.timedelta(hours=9))).strftime("%m/%d %H:%M")
+    return f"{to_jst(value):%m/%d %H:%M}" if value else ""
 
 
 def rows(book: Rulebook, lines) -> list[list[str]]:

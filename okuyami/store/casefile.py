@@ -15,6 +15,7 @@ from ..core.engine import Evaluation, Session
 from ..core.rulebook import Rulebook
 from .cases import CaseRow
 from .schema import PERSON_COLUMNS
+from .workflow import case_dates
 
 _ORDER = {
     "deceased": ("name", "kana", "sex", "birth_date", "death_date", "address", "registered_domicile"),
@@ -58,7 +59,5 @@ def values_from_case(case: Case) -> dict[str, Any]:
 
 
 def evaluate_row(book: Rulebook, row: CaseRow) -> Evaluation | None:
-    from .workflow import case_dates
-
     dates = case_dates(row)
     return Session(book, dates, row.answers).result if dates else None

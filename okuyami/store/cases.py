@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from ..core.wareki import parse_date
 from . import audit, notices
-from .database import Actor, StaleWrite, StoreError, now
+from .database import JST, Actor, StaleWrite, StoreError, now, to_jst
 from .schema import DATE_COLUMNS, PERSON_COLUMNS, answers, cases, tasks, visits
 
 STATE_LABELS = {"new": "未来庁", "in_progress": "受付中", "printed": "印刷済", "follow_up": "後日対応あり", "closed": "完了"}
@@ -131,7 +131,6 @@ class CaseSummary:
         return STATE_LABELS[self.state]
 
     def to_json(self) -> dict[str, Any]:
-        from .database import to_jst
         return {"number": self.id, "deceased": self.deceased_name, "death_date":
                 self.death_date.isoformat() if self.death_date else None, "state": self.state,
                 "open_tasks": self.open_tasks, "updated_at": to_jst(self.updated_at).isoformat(timespec="seconds")}
@@ -286,26 +285,22 @@ def count_cases(conn: Connection, search: str = "", date: dt.date | None = None)
     return conn.execute(q).scalar_one()
 
 
-def _day_bounds(date: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    from .database import JST
-    start = dt.datetime.combine(date, dt.time(), JST)
-    return start, start + dt.timedelta(days=1)
+def day_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """From the start of ``first`` to the end of ``last`` (default: the same day), in Japan time."""
+    start = dt.datetime.combine(first, dt.time(), JST)
+    return start, dt.datetime.combine(last or first, dt.time(), JST) + dt.timedelta(days=1)
 
 
 def _on_date(date: dt.date):
     """Cases with a visit (started or booked) on that day (Japan time), or created or changed that day."""
-    start, end = _day_bounds(date)
+    start, end = day_bounds(date)
     visit = sa.exists().where(visits.c.case_id == cases.c.id, sa.or_(
         visits.c.started_at.between(start, end), visits.c.scheduled_at.between(start, end)))
     return sa.or_(visit, cases.c.created_at.between(start, end), cases.c.updated_at.between(start, end))
 
 
 def delete(conn: Connection, actor: Actor, case_id: int, action: str = "case.delete") -> None:
-    for table in (answers, tasks):
-        conn.execute(table.delete().where(table.c.case_id == case_id))
-    from .schema import print_log
-    conn.execute(print_log.delete().where(print_log.c.case_id == case_id))
-    conn.execute(visits.delete().where(visits.c.case_id == case_id))
+    """Remove a case; its answers, tasks, visits and print log go with it (ON DELETE CASCADE)."""
     if conn.execute(cases.delete().where(cases.c.id == case_id)).rowcount != 1:
         raise CaseNotFound(f"案件番号 {case_id} はありません。")
     audit.record(conn, actor, action, case_id)

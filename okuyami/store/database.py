@@ -27,7 +27,8 @@ from platformdirs import user_data_dir
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
+from ..core.calendar import JST, to_jst  # noqa: F401 - re-exported: times are shown in Japan time
+
 
 
 class StoreError(Exception):
@@ -53,15 +54,6 @@ class SchemaMissing(StoreError):
 def now() -> dt.datetime:
     """The current time, aware, in UTC (what is stored)."""
     return dt.datetime.now(dt.timezone.utc)
-
-
-def to_jst(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as Japan time (日本時間) for showing."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(JST)
 
 
 def default_data_dir() -> Path:

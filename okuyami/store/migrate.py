@@ -70,4 +70,8 @@ def upgrade(db: Database) -> tuple[str | None, str]:
     with db.write() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        if before != head():
+            from .cases import reindex_search
+
+            reindex_search(conn)  # cases carried over from an earlier format get their search text
     return before, head()

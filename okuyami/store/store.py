@@ -62,8 +62,6 @@ class Store:
                 raise StoreError(f"データベース（{db.describe()}）のスキーマが古い版です。"
                                  "情報システム担当が okuyami db upgrade を実行してください。")
             migrate.upgrade(db)
-            with db.write() as conn:
-                cases.reindex_search(conn)
         return cls(db, Actor(operator, terminal or terminal_name()))
 
     def with_operator(self, operator: str) -> "Store":

@@ -19,8 +19,8 @@ from sqlalchemy.engine import Connection
 from ..core.engine import Evaluation
 from ..core.rulebook import Rule, Rulebook
 from . import audit, notices
-from .cases import ANY, OPEN_TASK_STATUSES, TASK_LABELS, CaseNotFound, bump
-from .database import JST, Actor, StaleWrite, now, to_jst
+from .cases import ANY, OPEN_TASK_STATUSES, TASK_LABELS, CaseNotFound, bump, day_bounds
+from .database import Actor, StaleWrite, now, to_jst
 from .schema import TASK_STATUSES, cases, tasks, visits
 
 
@@ -132,9 +132,7 @@ def work_list(conn: Connection, *, department: str | None = None, date: dt.date 
         q = q.where(tasks.c.status.in_(OPEN_TASK_STATUSES))
         bounds = None
     else:
-        start = dt.datetime.combine(date, dt.time(), JST)
-        end = dt.datetime.combine(until or date, dt.time(), JST) + dt.timedelta(days=1)
-        bounds = (start, end)
+        start, end = bounds = day_bounds(date, until)
         when = sa.func.coalesce(visits.c.scheduled_at, visits.c.started_at)
         q = q.where(sa.or_(
             sa.exists().where(visits.c.case_id == tasks.c.case_id, when >= start, when < end),

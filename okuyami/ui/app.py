@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -11,14 +10,12 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator, qInstallMessageHa
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from ..core.calendar import today  # $OKUYAMI_TODAY or today
 from ..store.store import Store, StoreError, default_data_dir
 from .main_window import MainWindow
 from .printing import remove_stale_temp
 
 
-def today() -> dt.date:
-    value = os.environ.get("OKUYAMI_TODAY")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
 
 
 def _quiet(kind, context, message) -> None:
