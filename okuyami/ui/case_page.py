@@ -62,7 +62,9 @@ RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子"
 def answer_text(fact: str, value, facts=None) -> str:
     if value == UNKNOWN_LITERAL:
         return "わからない"
-    d = (facts or FACTS)[fact]  # facts: the rulebook's catalogue (with the city's own facts)
+    d = (facts or FACTS).get(fact)  # facts: the rulebook's catalogue (with the city's own facts)
+    if d is None:  # a fact the rulebook no longer has
+        return str(value)
     return f"{value}{d.unit}" if d.kind == "int" else d.label(value)
 
 

@@ -14,22 +14,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDia
                                QLineEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from ..core.facts import UNKNOWN_LITERAL
 from ..core.wareki import format_date
 from ..documents import prep_list
 from ..store.store import SOURCE_LABELS, TASK_LABELS, StaleWrite, StoreError, to_jst
+from .case_page import answer_text
 
 STATUS_ORDER = ("open", "prepared", "done", "deferred", "not_applicable")
 RANGES = (("この日", 0), ("この日から7日間", 6), ("未完了すべて", None))
-
-
-def _answer_label(facts: dict, fact: str, value) -> str:
-    if value == UNKNOWN_LITERAL:
-        return "わからない"
-    d = facts.get(fact)
-    if d is None:
-        return str(value)
-    return f"{value}{d.unit}" if d.kind == "int" else d.label(value)
 
 
 class DepartmentPage(QWidget):
@@ -217,7 +208,7 @@ class DepartmentPage(QWidget):
             text = q.spec.text if q else (self.book.facts[f].meaning if f in self.book.facts else f)
             if f in row.answers:
                 src = SOURCE_LABELS.get(row.sources.get(f, ""), "")
-                lines.append(f"<p>{text}<br>　<b>{_answer_label(self.book.facts, f, row.answers[f])}</b>"
+                lines.append(f"<p>{text}<br>　<b>{answer_text(f, row.answers[f], self.book.facts)}</b>"
                              + (f" <span style='color:#666'>（{src}）</span>" if src else "") + "</p>")
             elif q is not None:
                 lines.append(f"<p>{text}<br>　<span style='color:#666'>（まだ伺っていません）</span></p>")
