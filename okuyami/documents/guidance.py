@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -39,6 +40,7 @@ from reportlab.platypus import (Flowable, KeepTogether, Paragraph, SimpleDocTemp
 
 from ..core.case import Case
 from ..core.engine import REQUIRED, TO_CONFIRM, Evaluation, ProcedureResult
+from ..core.progress import DEFERRED, DONE, NOT_NEEDED, Progress
 from ..core.report import group_by_place, question_text
 from ..core.rulebook import Rulebook
 from ..core.translations import translated
@@ -169,14 +171,19 @@ def _rects(shape) -> list:
 
 def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context, fonts: FontSet, *,
                    today: dt.date, large: bool = False, forms_by_code: dict[str, list[str]] | None = None,
-                   language: str = "ja") -> GuidanceOutput:
+                   language: str = "ja", progress: Mapping[str, Progress] | None = None) -> GuidanceOutput:
     """The family's sheet. Nothing internal is printed: no procedure codes, no staff hints (the questions'
-    ``hint:`` are for the clerk), no file names."""
+    ``hint:`` are for the clerk), no file names.
+
+    ``progress`` (a return visit: procedure code → what was recorded) shows the case as it is now: a procedure done
+    gets ✓ and its date instead of the box, one put off (後日) says for when and why, one the counter found not
+    needed is listed apart at the end; the summary counts only what remains."""
     lang = language if language in i18n.LANGUAGES else "ja"
     s = _Styles(fonts, large)
     t = _Text(fonts, reading_size=(s.small_size * 0.8) if lang == "easy-ja" else None)
     base = [("FONTNAME", (0, 0), (-1, -1), fonts["gothic"])]  # a table's default font would be Helvetica
     forms_by_code = forms_by_code or {}
+    prog: Mapping[str, Progress] = progress or {}
     root = book.root
     muni, corner = root.municipality, root.municipality.corner
     story: list = []
@@ -203,8 +210,15 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
             return L("default_hours")
         return tr(place, "hours", "hours")
 
+    def settled(p: ProcedureResult) -> bool:
+        return p.code in prog and prog[p.code].settled
+
     def urgency_of(p: ProcedureResult) -> Urgency:
-        return urgency(p.deadline, today)
+        return urgency(None if settled(p) else p.deadline, today)  # done or not needed: no deadline to chase
+
+    def later_text(pr: Progress) -> str:
+        when = L("later_on", date=i18n.format_day(pr.follow_up, lang)) if pr.follow_up else L("later")
+        return when + (f"{gap}{pr.note}" if pr.note else "")
 
     # -- header ---------------------------------------------------------------------------------------
     story.append(Paragraph(t(L("title"), "title"), s.title))
@@ -241,7 +255,9 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
     story.append(Paragraph(t(contact, "rules.yaml: municipality.corner"), s.small))
     story.append(Spacer(1, 2 * mm))
 
-    groups = group_by_place(book, result)
+    not_needed = [p for p in result.procedures if p.code in prog and prog[p.code].status == NOT_NEEDED]
+    groups = [(kind, pid, [p for p in items if p not in not_needed]) for kind, pid, items in group_by_place(book, result)]
+    groups = [g for g in groups if g[2]]
     counters = [g for g in groups if g[0] == "counter"]
     agencies = [g for g in groups if g[0] == "agency"]
     n_city = sum(len(items) for _, _, items in counters)
@@ -255,15 +271,20 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
     # -- summary: 今日ここで済むこと / 2週間以内 / 後日でよいこと -------------------------------------------
     counter_numbers = {cid: (CIRCLED[i] if i < len(CIRCLED) else f"({i + 1})") for i, (_, cid, _) in enumerate(counters)}
     title_of = {p.code: tr(p.rule.spec, "title", f"{p.rule.file}: {p.code} title") for p in result.procedures}
-    required = [p for p in result.procedures if p.status == REQUIRED]
+    done = [p for p in result.procedures if p.code in prog and prog[p.code].status == DONE]
+    required = [p for p in result.procedures if p.status == REQUIRED and not settled(p)]
     order = {p.code: i for i, p in enumerate(result.procedures)}
 
-    def ranked(items: list[ProcedureResult]) -> list[ProcedureResult]:
-        return sorted(items, key=lambda p: (urgency_of(p).sort_key[0] if urgency_of(p).is_urgent else 1,
+    def ranked(items: list[ProcedureResult]) -> list[ProcedureResult]:  # what is done goes last
+        return sorted(items, key=lambda p: (settled(p), urgency_of(p).sort_key[0] if urgency_of(p).is_urgent else 1,
                                             urgency_of(p).days_left if urgency_of(p).is_urgent else 0, order[p.code]))
 
-    today_here = ranked([p for p in required if p.rule.spec.counter])
-    outside = [p for p in required if not p.rule.spec.counter]
+    def put_off(p: ProcedureResult) -> bool:
+        return p.code in prog and prog[p.code].status == DEFERRED
+
+    deferred = ranked([p for p in required if put_off(p)])  # a return visit's 後日 items have their own bucket
+    today_here = ranked([p for p in required if p.rule.spec.counter and not put_off(p)])
+    outside = [p for p in required if not p.rule.spec.counter and not put_off(p)]
     soon = ranked([p for p in outside if urgency_of(p).days_left is not None and urgency_of(p).days_left <= 14])
     later = ranked([p for p in outside if p not in soon])
     any_urgent = any(urgency_of(p).is_urgent for p in required)
@@ -275,13 +296,20 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         text = t(f"{where}{title_of[p.code]}", f"{p.rule.file}: {p.code} title")
         if label:
             text += t(f"{gap}{label}", "urgency")
+        if put_off(p):
+            text += t(f"{gap}{later_text(prog[p.code])}", "progress")
         if u.is_urgent:
             return f'<font color="#b00000">{t(L("urgent"), "urgency")}</font> {text}'
         return t(bullet, "bullet") + text
 
     # one row a line, so that a long summary (large print) can go on over the page
     rows, style = [[Paragraph(t(L("summary"), "summary"), s.due)]], []
-    for key, items in (("bucket_today", today_here), ("bucket_two_weeks", soon), ("bucket_later", later)):
+    if done:
+        rows.append([Paragraph(t(L("bucket_done", n=len(done), mark="✓"), "summary"), s.small)])
+    buckets = [("bucket_today", today_here), ("bucket_two_weeks", soon), ("bucket_later", later)]
+    if deferred:
+        buckets.append(("bucket_deferred", deferred))
+    for key, items in buckets:
         style.append(("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.6, colors.HexColor("#3b4a5a")))
         rows.append([Paragraph(t(L(key), "summary"), s.due)])
         rows += [[Paragraph(summary_line(p), s.small)] for p in items] or \
@@ -304,6 +332,15 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
             where = f"{rule.file}: {p.code}"
             u = urgency_of(p)
             title = t(title_of[p.code], f"{where} title")
+            pr = prog.get(p.code)
+            if pr is not None and pr.status == DONE:  # a return visit: done, with its date; nothing more to read
+                when = L("done_on", date=i18n.format_day(pr.on, lang)) if pr.on else L("done_on", date="")
+                paras = [Paragraph(f'<font color="#555555">{title}</font>', s.proc),
+                         Paragraph(t(when, "progress"), s.due)]
+                if pr.note:
+                    paras.append(Paragraph(t(L("note") + pr.note, "progress note"), s.small))
+                out.append([Paragraph(t("✓", "progress"), s.box), paras])
+                continue
             if p.status == TO_CONFIRM:
                 title = t(L("to_confirm"), "label") + title
             paras = [Paragraph(title, s.proc)]
@@ -324,6 +361,8 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                 color = "#b00000" if u.is_urgent else "#000000"
                 due += f'{t(gap, "gap")}<font color="{color}">{t(mark + label, "urgency")}</font>'
             paras.append(Paragraph(due, s.due))
+            if pr is not None and pr.status == DEFERRED:
+                paras.append(Paragraph(f'<font color="#1f4e8c">{t(later_text(pr), "progress")}</font>', s.due))
             if u.level == "overdue":
                 late = tr(spec, "late", f"{where} late") if spec.late else L("late_default")
                 paras.append(Paragraph(f'<font color="#b00000">{t(L("late_label") + late, f"{where} late")}</font>',
@@ -413,6 +452,13 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
             q = book.questions.get(fact)
             question = tr(q.spec, "text", f"question {fact}") if q else (marker if lang != "ja" else "") + question_text(book, fact)
             story.append(Paragraph(t(f"{bullet}{question}", f"question {fact}"), s.body))
+
+    if not_needed:
+        story.append(Paragraph(t(L("not_needed_head"), "section"), s.section))
+        for p in not_needed:
+            note = prog[p.code].note
+            story.append(Paragraph(t(f"{bullet}{title_of[p.code]}" + (f"{gap}{note}" if note else ""), "progress"),
+                                   s.body))
 
     if agencies:
         lead = [Paragraph(t(L("outside"), "section"), s.section)]

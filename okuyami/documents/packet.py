@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from ..core.case import Case
 from ..core.engine import REQUIRED, Evaluation, evaluate
 from ..core.problems import InvalidInput, Mark, Problems
+from ..core.progress import Progress
 from ..core.rulebook import Rulebook
 from ..core.yamlio import Document
 from .context import Context, build_context, visitor_acts_for_another
@@ -44,12 +46,14 @@ class Packet:
         return self.out_dir / "packet.pdf"
 
 
-def forms_for(book: Rulebook, case: Case, result: Evaluation, templates: dict[str, FormTemplate]) -> list[str]:
+def forms_for(book: Rulebook, case: Case, result: Evaluation, templates: dict[str, FormTemplate],
+              progress: Mapping[str, Progress] | None = None) -> list[str]:
     """Form ids to print, in visiting order: the forms of every procedure that applies (required), once each,
-    each form's ``print_when`` respected."""
+    each form's ``print_when`` respected. With ``progress`` (a return visit), not those of procedures already done
+    or found not needed."""
     out: list[str] = []
     for p in result.procedures:
-        if p.status != REQUIRED:
+        if p.status != REQUIRED or (progress and p.code in progress and progress[p.code].settled):
             continue
         for form in p.rule.spec.forms:
             tpl = templates.get(form)
@@ -79,13 +83,16 @@ def _glyph_problems(ctx: Context, fonts: FontSet, case_doc: Document | None, pro
 def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, large: bool = False,
                 offset_mm: tuple[float, float] = (0.0, 0.0), allow_missing_glyphs: bool = False,
                 case_doc: Document | None = None, case_file: str = "case", only_forms: list[str] | None = None,
-                guidance_copies: int = 1, language: str = "ja") -> Packet:
+                guidance_copies: int = 1, language: str = "ja",
+                progress: Mapping[str, Progress] | None = None) -> Packet:
     """Check, then write the packet; raises :class:`InvalidInput` (nothing written) on any problem.
 
     ``only_forms`` keeps just those forms (the clerk's choice); ``guidance_copies`` puts that many copies of the
     guidance sheet at the front of packet.pdf (the family's, one for relatives far away…). ``language`` (ja, en,
     easy-ja) is the family's language: the sheet is in it, and in packet.pdf each official form — which stays
-    Japanese, it goes to the city — follows a short cover note in it saying what the form is and where it goes."""
+    Japanese, it goes to the city — follows a short cover note in it saying what the form is and where it goes.
+    ``progress`` (a return visit) shows on the sheet what was done and what was put off, and leaves out the forms
+    of what is settled (see :func:`~okuyami.documents.guidance.build_guidance`)."""
     problems = Problems()
     templates = load_templates(book.forms_dir, problems)
     for rule in book.ordered:
@@ -100,13 +107,13 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
     ctx = build_context(book, case, result, today)
     glyphs = Problems()
     _glyph_problems(ctx, fonts, case_doc, glyphs, case_file)
-    form_ids = forms_for(book, case, result, templates)
+    form_ids = forms_for(book, case, result, templates, progress)
     if only_forms is not None:
         form_ids = [f for f in form_ids if f in only_forms]
     titles = {fid: templates[fid].spec.title for fid in form_ids}
     forms_by_code = {p.code: [titles[f] for f in p.rule.spec.forms if f in titles] for p in result.procedures}
     guidance = build_guidance(book, case, result, ctx, fonts, today=today, large=large, forms_by_code=forms_by_code,
-                              language=language)
+                              language=language, progress=progress)
     covers = {fid: cover_note(book, result, fid, titles[fid], fonts, language, large=large)
               for fid in form_ids} if language != "ja" else {}
     footer = f"{book.root.municipality.name} 案件番号 {ctx.get('case.number')}"

@@ -24,7 +24,8 @@ ACTIONS_JA = {
     "case.delete": "案件を削除", "case.purge": "保存期間を過ぎた案件を削除", "case.list": "案件一覧を表示",
     "answer.set": "回答を記録", "answer.clear": "回答を取り消し", "task.set": "手続きの対応を記録",
     "tasks.list": "手続き一覧を表示", "print": "印刷", "visit.start": "来庁を記録", "audit.read": "操作履歴を表示",
-    "export": "書き出し",
+    "export": "書き出し", "case.merge": "別の案件を統合", "case.merged_into": "別の案件へ統合（この案件は削除）",
+    "packet.keep": "交付した書類を保存", "packet.read": "保存した書類を表示・再印刷",
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..core.progress import Progress
 from ..core.wareki import parse_date
 from . import audit, notices
 from .database import JST, Actor, StaleWrite, StoreError, now, to_jst
@@ -65,6 +66,7 @@ class TaskRow:
     updated_at: dt.datetime
     version: int
     applies: bool
+    follow_up: dt.date | None = None  # 後日: the day the family means to come back
 
     @property
     def label(self) -> str:
@@ -110,6 +112,12 @@ class CaseRow:
     def statuses(self) -> dict[str, tuple[str, str]]:
         """procedure → (status in Japanese, note)."""
         return {code: (t.label, t.note) for code, t in self.tasks.items()}
+
+    @property
+    def progress(self) -> dict[str, Progress]:
+        """procedure → what was recorded (for a return visit's sheet): status, note, day (Japan time), 後日 day."""
+        return {code: Progress(t.status, t.note, to_jst(t.updated_at).date(), t.follow_up)
+                for code, t in self.tasks.items() if t.status != "open" and t.applies}
 
 
 @dataclass(frozen=True)
@@ -228,7 +236,8 @@ def load(conn: Connection, case_id: int) -> CaseRow:
         row.answer_revs[a["fact"]] = a["rev"]
     for t in conn.execute(sa.select(tasks).where(tasks.c.case_id == case_id)).mappings():
         row.tasks[t["procedure"]] = TaskRow(t["procedure"], t["department"], t["status"], t["note"], t["operator"],
-                                            t["updated_at"], t["version"], bool(t["applies"]))
+                                            t["updated_at"], t["version"], bool(t["applies"]),
+                                            t["follow_up"])
     return row
 
 

@@ -102,6 +102,7 @@ tasks = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("applies", sa.Boolean, nullable=False, server_default=sa.true()),  # false: the answers no longer call for it
+    sa.Column("follow_up", sa.Date, nullable=True),  # 後日: the day the family means to do it (or come back)
     sa.CheckConstraint("status IN ('open','prepared','done','deferred','not_applicable')", name="status"),
 )
 sa.Index("ix_tasks_department_status", tasks.c.department, tasks.c.status)
@@ -128,6 +129,22 @@ print_log = sa.Table(
     sa.Column("operator", sa.String(100), nullable=False, server_default=""),
     sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
     sa.Column("what", sa.Text, nullable=False, server_default="{}"),  # JSON
+)
+
+packets = sa.Table(  # 交付した書類一式: each packet as printed or saved, kept byte for byte (never overwritten)
+    "packets", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("print_id", sa.Integer, sa.ForeignKey("print_log.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
+    sa.Column("file_name", sa.String(200), nullable=False),  # dated: 2026-11-23_1430_案件12_案内.pdf
+    sa.Column("pages", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("size", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("pdf", sa.LargeBinary, nullable=False),
 )
 
 audit_log = sa.Table(  # append-only: see the triggers in the migrations

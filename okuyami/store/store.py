@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.engine import Evaluation
 from ..core.rulebook import Rulebook
-from . import answers, audit, cases, migrate, notices, printlog, tasks, visits
+from . import answers, audit, cases, merge, migrate, notices, packets, printlog, tasks, visits
 from .answers import SOURCE_LABELS
 from .audit import ACTIONS_JA
 from .cases import ANY, STATE_LABELS, TASK_LABELS, CaseRow, CaseSummary
@@ -123,8 +123,29 @@ class Store:
             return cases.count_cases(conn, search, date)
 
     def delete_case(self, case_id: int) -> None:
+        """Remove a case whatever it holds (tests, administration); the desk app uses :meth:`delete_empty_case`."""
         with self.db.write() as conn:
             cases.delete(conn, self.actor, case_id)
+
+    def why_not_empty(self, case_id: int) -> list[str]:
+        """Why a case may not be deleted (Japanese); empty: it may."""
+        with self.db.read() as conn:
+            return merge.emptiness(conn, case_id)
+
+    def delete_empty_case(self, case_id: int) -> None:
+        """空の案件の削除: refused (StoreError saying why) if anything was answered, printed, worked on or booked."""
+        with self.db.write() as conn:
+            merge.delete_empty(conn, self.actor, case_id)
+
+    def merge_plan(self, keep_id: int, other_id: int) -> merge.MergeResult:
+        """What merging ``other_id`` into ``keep_id`` would carry over and where they differ (nothing changes)."""
+        with self.db.read() as conn:
+            return merge.plan(conn, keep_id, other_id)
+
+    def merge_cases(self, keep_id: int, other_id: int) -> merge.MergeResult:
+        """同一人物の案件の統合: ``other_id`` goes into ``keep_id`` (the kept case's values win; audited on both)."""
+        with self.db.write() as conn:
+            return merge.merge(conn, self.actor, keep_id, other_id)
 
     def purge(self, retention_days: int, *, today: dt.datetime | None = None) -> list[int]:
         """Remove the cases closed more than ``retention_days`` ago; the audit log keeps an entry for each."""
@@ -149,15 +170,26 @@ class Store:
 
     # -- tasks ----------------------------------------------------------------------------------------------
     def set_task(self, case_id: int, procedure: str, status: str, *, note: str | None = None,
-                 department: str | None = None, expected_version: Any = ANY, if_version: int | None = None) -> int:
+                 department: str | None = None, expected_version: Any = ANY, if_version: int | None = None,
+                 follow_up: Any = ANY) -> int:
         with self.db.write() as conn:
             return tasks.set_status(conn, self.actor, case_id, procedure, TASK_BY_LABEL.get(status, status),
                                     note=note, department=department, expected_version=expected_version,
-                                    if_version=if_version)
+                                    if_version=if_version, follow_up=follow_up)
 
-    def set_procedure_status(self, case_id: int, code: str, status: str, note: str = "") -> int:
-        """The desk app's 対応 column: ``status`` as the Japanese label (未着手・完了・後日・不要) or a code."""
-        return self.set_task(case_id, code, status, note=note)
+    def set_procedure_status(self, case_id: int, code: str, status: str, note: str = "",
+                             follow_up: Any = ANY) -> int:
+        """The desk app's 対応 column: ``status`` as the Japanese label (未着手・完了・後日・不要) or a code;
+        ``follow_up`` the day a 後日 item is to be done."""
+        return self.set_task(case_id, code, status, note=note, follow_up=follow_up)
+
+    def follow_ups(self, *, until: dt.date | None = None, audited: bool = True) -> list[tasks.FollowUp]:
+        """後日対応の一覧: every deferred procedure of every case, soonest follow-up date first."""
+        with (self.db.write() if audited else self.db.read()) as conn:
+            lines = tasks.follow_ups(conn, until=until)
+            if audited:
+                audit.record(conn, self.actor, "tasks.list", None, status="deferred", results=len(lines))
+            return lines
 
     def sync_tasks(self, case_id: int, result: Evaluation, book: Rulebook) -> bool:
         with self.db.write() as conn:
@@ -180,9 +212,31 @@ class Store:
         with self.db.read() as conn:
             return visits.for_case(conn, case_id)
 
-    def log_print(self, case_id: int, _clerk: str | None, what: dict, visit_id: int | None = None) -> int:
+    def log_print(self, case_id: int, _clerk: str | None, what: dict, visit_id: int | None = None, *,
+                  pdf: bytes | None = None, pages: int = 0) -> int:
+        """Log a print (or a save as PDF); with ``pdf``, the packet itself is kept in the same transaction (dated,
+        never overwritten) so this visit's papers can be reprinted exactly."""
         with self.db.write() as conn:
-            return printlog.log(conn, self.actor, case_id, what, visit_id)
+            if visit_id is None:
+                visit_id = visits.latest(conn, case_id)
+            entry = printlog.log(conn, self.actor, case_id, what, visit_id)
+            if pdf is not None:
+                packets.keep(conn, self.actor, case_id, pdf, pages=pages, print_id=entry, visit_id=visit_id)
+            return entry
+
+    def keep_packet(self, case_id: int, pdf: bytes, *, pages: int, print_id: int | None = None,
+                    visit_id: int | None = None) -> packets.PacketInfo:
+        """Keep a packet as printed or saved (dated, never overwritten) for an exact reprint later."""
+        with self.db.write() as conn:
+            return packets.keep(conn, self.actor, case_id, pdf, pages=pages, print_id=print_id, visit_id=visit_id)
+
+    def packets(self, case_id: int) -> list[packets.PacketInfo]:
+        with self.db.read() as conn:
+            return packets.for_case(conn, case_id)
+
+    def packet_pdf(self, packet_id: int) -> tuple[packets.PacketInfo, bytes]:
+        with self.db.write() as conn:
+            return packets.read(conn, self.actor, packet_id)
 
     def print_log(self, case_id: int) -> list[printlog.PrintEntry]:
         with self.db.read() as conn:

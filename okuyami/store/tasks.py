@@ -33,14 +33,21 @@ def department_of(book: Rulebook, rule: Rule) -> str:
 
 def set_status(conn: Connection, actor: Actor, case_id: int, procedure: str, status: str, *,
                note: str | None = None, department: str | None = None, expected_version: Any = ANY,
-               if_version: int | None = None) -> int:
-    """Record a department's work on one procedure; returns the task's new version."""
+               if_version: int | None = None, follow_up: Any = ANY) -> int:
+    """Record a department's work on one procedure; returns the task's new version.
+
+    ``follow_up`` (後日の予定日) is the day the family means to come back for a ``deferred`` task; any other
+    status clears it."""
     if status not in TASK_STATUSES:
         raise ValueError(status)
     bump(conn, case_id, if_version)
     values: dict[str, Any] = {"status": status, "operator": actor.operator, "updated_at": now()}
     if note is not None:
         values["note"] = note
+    if status != "deferred":
+        values["follow_up"] = None
+    elif follow_up is not ANY:
+        values["follow_up"] = follow_up
     q = tasks.update().where(tasks.c.case_id == case_id, tasks.c.procedure == procedure)
     if expected_version is not ANY and expected_version is not None:
         q = q.where(tasks.c.version == expected_version)
@@ -152,6 +159,32 @@ def work_list(conn: Connection, *, department: str | None = None, date: dt.date 
                       visit_at.get(r.case_id), r.updated_at, r.version) for r in rows]
     far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     return sorted(lines, key=lambda t: (t.visit or far, t.case, t.procedure))
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One procedure a family will do later (後日対応): for the list of return visits to expect."""
+
+    case: int
+    deceased: str | None
+    phone: str | None  # the visitor's, to call if the day passes
+    procedure: str
+    department: str
+    note: str
+    follow_up: dt.date | None
+    updated_at: dt.datetime
+
+
+def follow_ups(conn: Connection, *, until: dt.date | None = None) -> list[FollowUp]:
+    """Every ``deferred`` task that still applies, soonest follow-up date first (those without a date last)."""
+    q = (sa.select(tasks.c.case_id, cases.c.deceased_name, cases.c.applicant_phone, tasks.c.procedure,
+                   tasks.c.department, tasks.c.note, tasks.c.follow_up, tasks.c.updated_at)
+         .join(cases, cases.c.id == tasks.c.case_id)
+         .where(tasks.c.status == "deferred", tasks.c.applies.is_(True)))
+    if until is not None:
+        q = q.where(tasks.c.follow_up <= until)
+    rows = [FollowUp(*r) for r in conn.execute(q)]
+    return sorted(rows, key=lambda f: (f.follow_up is None, f.follow_up or dt.date.min, f.case, f.procedure))
 
 
 def task_of(conn: Connection, case_id: int, procedure: str):

@@ -44,3 +44,10 @@ def latest_today(conn: Connection, case_id: int, today_start: dt.datetime) -> in
     q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at >= today_start)
          .order_by(visits.c.id.desc()).limit(1))
     return conn.execute(q).scalar_one_or_none()
+
+
+def latest(conn: Connection, case_id: int) -> int | None:
+    """The case's most recent visit that has begun (a booking not yet come does not count)."""
+    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at.is_not(None))
+         .order_by(visits.c.started_at.desc(), visits.c.id.desc()).limit(1))
+    return conn.execute(q).scalar_one_or_none()
