@@ -99,7 +99,8 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
 
     page.tabs.setCurrentIndex(2)  # 3 印刷
     forms = page.printing.chosen_forms()
-    assert "setainushi_henko" in forms and "kokuho_soshitsu" in forms and "ininjou" not in forms
+    assert "setainushi_henko" in forms and "ininjou" not in forms
+    assert "kokuho_soshitsu" not in forms  # done at this visit: its form is not printed again
     page.printing.relatives.setValue(1)
     out = tmp_path / "packet.pdf"
     assert page.printing.save_pdf(out), page.printing.message.text()
@@ -109,6 +110,10 @@ def test_a_whole_counter_session_survives_a_restart(qtbot, tmp_path):
     assert page.row.status == "後日対応あり"  # printing does not hide a pending return visit
     log = w.store.print_log(page.case_id)
     assert log[-1].operator == "窓口 一郎" and "setainushi_henko" in log[-1].what["forms"]
+    kept = w.store.packets(page.case_id)  # the packet as handed over is kept, byte for byte
+    assert len(kept) == 1 and w.store.packet_pdf(kept[0].id)[1] == out.read_bytes()
+    sheet = reader.pages[0].extract_text().replace("　", " ")
+    assert "済んだ手続き：1件" in sheet and "後日にすること" in sheet
     case_id = page.case_id
     close_window(w)
 

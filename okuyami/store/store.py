@@ -23,7 +23,7 @@ from .database import (Actor, Database, SchemaMissing, StaleWrite, StoreError, S
                        now, resolve_url, terminal_name, to_jst)
 
 # What the views need besides the Store itself (they import nothing else of the store's internals):
-__all__ = ["Store", "CaseRow", "CaseSummary", "StoreError", "StoreUnavailable", "StaleWrite", "STATE_LABELS",
+__all__ = ["Store", "ANY", "CaseRow", "CaseSummary", "StoreError", "StoreUnavailable", "StaleWrite", "STATE_LABELS",
            "TASK_LABELS", "SOURCE_LABELS", "ACTIONS_JA", "to_jst", "default_data_dir"]
 
 STATE_BY_LABEL = {v: k for k, v in STATE_LABELS.items()}
@@ -208,6 +208,11 @@ class Store:
         with self.db.write() as conn:
             return visits.start(conn, self.actor, case_id, kind=kind, office=office)
 
+    def ensure_visit(self, case_id: int, *, kind: str = "counter") -> int:
+        """Today's visit of the case, started if there is none yet (a return visit is recorded as such)."""
+        with self.db.write() as conn:
+            return visits.ensure_today(conn, self.actor, case_id, kind=kind)
+
     def visits(self, case_id: int) -> list[visits.Visit]:
         with self.db.read() as conn:
             return visits.for_case(conn, case_id)
@@ -217,8 +222,8 @@ class Store:
         """Log a print (or a save as PDF); with ``pdf``, the packet itself is kept in the same transaction (dated,
         never overwritten) so this visit's papers can be reprinted exactly."""
         with self.db.write() as conn:
-            if visit_id is None:
-                visit_id = visits.latest(conn, case_id)
+            if visit_id is None:  # papers handed over: the family is here today (a return visit starts one)
+                visit_id = visits.ensure_today(conn, self.actor, case_id)
             entry = printlog.log(conn, self.actor, case_id, what, visit_id)
             if pdf is not None:
                 packets.keep(conn, self.actor, case_id, pdf, pages=pages, print_id=entry, visit_id=visit_id)

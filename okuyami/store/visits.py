@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import audit, notices
-from .database import Actor, now
+from .database import Actor, now, to_jst
 from .schema import visits
 
 
@@ -46,8 +46,13 @@ def latest_today(conn: Connection, case_id: int, today_start: dt.datetime) -> in
     return conn.execute(q).scalar_one_or_none()
 
 
-def latest(conn: Connection, case_id: int) -> int | None:
-    """The case's most recent visit that has begun (a booking not yet come does not count)."""
-    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at.is_not(None))
-         .order_by(visits.c.started_at.desc(), visits.c.id.desc()).limit(1))
-    return conn.execute(q).scalar_one_or_none()
+def ensure_today(conn: Connection, actor: Actor, case_id: int, *, kind: str = "counter") -> int:
+    """This day's visit of the case (Japan time), started now if there is none yet: a return visit on another day
+    is a visit of its own in the case's history."""
+    from .cases import day_bounds
+
+    start, end = day_bounds(to_jst(now()).date())  # visits are real events: the clock, not $OKUYAMI_TODAY
+    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at >= start,
+                                      visits.c.started_at < end).order_by(visits.c.id.desc()).limit(1))
+    found = conn.execute(q).scalar_one_or_none()
+    return found if found is not None else start(conn, actor, case_id, kind=kind)

@@ -35,6 +35,17 @@ _SHORT_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})$|^(\d{1,2})月(\d{1,2})日?
 _COUNT = re.compile(r"^(\d{1,3})(人|名|件|つ|個)?$")
 
 
+def parse_follow_up(text: str, today: dt.date) -> dt.date | None:
+    """後日の予定日 as typed: 「12/4」「12月4日」 (the nearest such day), 「R8.12.4」, 「2026-12-04」; empty → None.
+    Raises ValueError (Japanese) for what is not a date or a day already past."""
+    if not text.strip():
+        return None
+    d = parse_short_date(text, today, future_ok=True) or parse_date(text)
+    if d < today:
+        raise ValueError(f"後日の予定日「{text.strip()}」は過ぎた日です（今日は{today.month}月{today.day}日）")
+    return d
+
+
 def parse_short_date(text: str, today: dt.date, *, future_ok: bool = False) -> dt.date | None:
     """「11/14」「11月18日」（全角も可）: this year, or last year if that would be after ``today``.
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.wareki import format_date
 from ..store.store import StoreError, to_jst
@@ -35,6 +35,7 @@ class CaseListPage(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)  # two rows: 統合
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
@@ -48,6 +49,13 @@ class CaseListPage(QWidget):
         self.next_button = QPushButton("次の50件 ▶")
         self.prev_button.clicked.connect(lambda: self.turn(-1))
         self.next_button.clicked.connect(lambda: self.turn(1))
+        self.merge_button = QPushButton("2件を統合…")
+        self.merge_button.setToolTip("同じ方の案件が二つあるとき：Ctrl を押しながら2件を選んで統合します")
+        self.merge_button.clicked.connect(self.merge_selected)
+        self.delete_button = QPushButton("空の案件を削除…（Delete）")
+        self.delete_button.setToolTip("何も聞き取り・印刷・対応していない案件（間違って作ったもの）だけを削除できます")
+        self.delete_button.clicked.connect(self.delete_selected)
+        QShortcut(QKeySequence(Qt.Key_Delete), self.table, activated=self.delete_selected)
         self.summary = QLabel()
         top = QHBoxLayout()
         top.addWidget(title)
@@ -55,6 +63,8 @@ class CaseListPage(QWidget):
         top.addWidget(self.new_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.merge_button)
+        bottom.addWidget(self.delete_button)
         bottom.addWidget(self.prev_button)
         bottom.addWidget(self.next_button)
         layout = QVBoxLayout(self)
@@ -114,3 +124,76 @@ class CaseListPage(QWidget):
     def open_row(self, row: int) -> None:
         if 0 <= row < len(self.ids):
             self.window.open_case(self.ids[row])
+
+    # -- 空の案件の削除・同じ方の案件の統合 ------------------------------------------------------------------
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.ids[r] for r in rows if 0 <= r < len(self.ids)]
+
+    def _name(self, case_id: int) -> str:
+        row = self.ids.index(case_id) if case_id in self.ids else -1
+        name = self.table.item(row, 1).text() if row >= 0 else ""
+        return f"案件番号 {case_id}（{name}）"
+
+    def ask(self, title: str, text: str, choices: list[str]) -> int:
+        """Ask the clerk; the index of the chosen button, or -1 for やめる (tests replace this)."""
+        box = QMessageBox(QMessageBox.Question, title, text, parent=self)
+        buttons = [box.addButton(c, QMessageBox.AcceptRole) for c in choices]
+        box.setDefaultButton(box.addButton("やめる", QMessageBox.RejectRole))
+        box.exec()
+        return buttons.index(box.clickedButton()) if box.clickedButton() in buttons else -1
+
+    def tell(self, text: str) -> None:
+        QMessageBox.information(self, "案件一覧", text)
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            self.tell("削除する案件を1件だけ選んでください。")
+            return
+        case_id = ids[0]
+        try:
+            reasons = self.store.why_not_empty(case_id)
+            if reasons:
+                self.tell(f"{self._name(case_id)} は削除できません：{'、'.join(reasons)}。\n"
+                          "不要になった案件は、案件を開いて状態を「完了」にしてください。")
+                return
+            if self.ask("空の案件を削除", f"{self._name(case_id)} を削除します。元に戻せません。", ["削除する"]) != 0:
+                return
+            self.store.delete_empty_case(case_id)
+        except StoreError as exc:
+            self.window.show_store_error(exc)
+            return
+        self.refresh(keep_page=True)
+
+    def merge_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 2:
+            self.tell("同じ方の案件を2件選んでください（Ctrl を押しながらクリック）。")
+            return
+        keep, other = min(ids), max(ids)  # the older case is kept by default: its number is on earlier papers
+        try:
+            plan = self.store.merge_plan(keep, other)
+        except StoreError as exc:
+            self.window.show_store_error(exc)
+            return
+        lines = [f"{self._name(other)} の内容を {self._name(keep)} にまとめ、{other} は削除します（記録は残ります）。"]
+        if plan.carried:
+            lines.append("引き継ぐもの：" + "、".join(plan.carried[:12]) + ("…" if len(plan.carried) > 12 else ""))
+        if plan.conflicts:
+            lines.append("食い違い（残す案件の内容のままにします。必要なら統合後に直してください）：\n・"
+                         + "\n・".join(plan.conflicts))
+        choice = self.ask("同じ方の案件を統合", "\n\n".join(lines), [f"案件番号 {keep} に統合する",
+                                                                     f"逆に 案件番号 {other} を残す"])
+        if choice == 1:
+            keep, other = other, keep
+        elif choice != 0:
+            return
+        try:
+            result = self.store.merge_cases(keep, other)
+        except StoreError as exc:
+            self.window.show_store_error(exc)
+            return
+        self.refresh(keep_page=True)
+        self.window.statusBar().showMessage(f"案件番号 {other} を {keep} に統合しました"
+                                            + (f"（食い違い {len(result.conflicts)}件）" if result.conflicts else ""), 10000)

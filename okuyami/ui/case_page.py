@@ -7,11 +7,13 @@ re-evaluates after each answer, and the procedures panel follows.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
 
+from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QValidator
 from PySide6.QtPdf import QPdfDocument
@@ -30,9 +32,11 @@ from ..core.wareki import format_date
 from ..documents.i18n import LANGUAGE_LABELS
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
-from ..store.store import STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable, to_jst
-from ..store.workflow import case_dates, check_field, parse_count, plain_problem, printer_offset_mm, to_case
+from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable, to_jst
+from ..store.workflow import (case_dates, check_field, parse_count, parse_follow_up, plain_problem,
+                              printer_offset_mm, to_case)
 from . import checklist
+from .history import HistoryPanel
 from .printing import PrintStatus
 
 INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
@@ -475,6 +479,11 @@ class ProcedurePanel(QWidget):
         self.note = QLineEdit()
         self.note.setPlaceholderText("メモ（後日対応の内容など）… Enter で保存")
         self.note.editingFinished.connect(self.save_note)
+        self.follow_up = QLineEdit()  # 後日の予定日: only for a procedure put off (後日)
+        self.follow_up.setPlaceholderText("後日の予定日（例：12/4）")
+        self.follow_up.setMaximumWidth(190)
+        self.follow_up.setEnabled(False)
+        self.follow_up.editingFinished.connect(self.save_follow_up)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         split = QSplitter(Qt.Vertical)
@@ -482,7 +491,10 @@ class ProcedurePanel(QWidget):
         split.addWidget(self.detail)
         split.setSizes([520, 200])
         layout.addWidget(split, 1)
-        layout.addWidget(self.note)
+        notes = QHBoxLayout()
+        notes.addWidget(self.note, 1)
+        notes.addWidget(self.follow_up)
+        layout.addLayout(notes)
         self.items: dict[str, QTreeWidgetItem] = {}
         self.results = {}
 
@@ -567,6 +579,10 @@ class ProcedurePanel(QWidget):
 
     def set_status(self, code: str, status: str) -> None:
         self._write_task(code, status, None)
+        if status == "後日":  # say for when: the field is ready to type into
+            self.tree.setCurrentItem(self.items.get(code))
+            self.show_detail(self.items.get(code))
+            self.follow_up.setFocus()
         QTimer.singleShot(0, self.refresh)  # a done item leaves 急ぎ (after the combo's own signal has returned)
         self.page.status.blockSignals(True)
         self.page.status.setCurrentText(self.page.row.status)
@@ -580,10 +596,30 @@ class ProcedurePanel(QWidget):
         status = self.page.row.statuses.get(code, ("未着手", ""))[0]
         self._write_task(code, status, self.note.text())
 
-    def _write_task(self, code: str, status: str, note: str | None) -> None:
+    def save_follow_up(self) -> None:
+        """後日の予定日: typed 「12/4」「12月4日」「R8.12.4」; a wrong or past day is said in red and not saved."""
+        item = self.tree.currentItem()
+        code = item.data(0, Qt.UserRole) if item else None
+        task = self.page.row.tasks.get(code) if code else None
+        if task is None or task.status != "deferred":
+            return
+        try:
+            day = parse_follow_up(self.follow_up.text(), self.page.window.today)
+        except ValueError as exc:
+            self.follow_up.setStyleSheet("border: 2px solid #b00020;")
+            self.follow_up.setToolTip(str(exc))
+            self.page.window.statusBar().showMessage(f"⚠ {exc}", 8000)
+            return
+        self.follow_up.setStyleSheet("")
+        self.follow_up.setToolTip("")
+        if day != task.follow_up:
+            self._write_task(code, "後日", None, follow_up=day)
+        self.follow_up.setText(format_date(day, weekday=True) if day else "")
+
+    def _write_task(self, code: str, status: str, note: str | None, follow_up=ANY) -> None:
         task = self.page.row.tasks.get(code)
         try:
-            self.page.store.set_task(self.page.case_id, code, status, note=note,
+            self.page.store.set_task(self.page.case_id, code, status, note=note, follow_up=follow_up,
                                             expected_version=task.version if task else None)
         except StaleWrite as exc:  # a department changed it meanwhile: show theirs
             self.page.window.show_store_error(exc)
@@ -598,6 +634,11 @@ class ProcedurePanel(QWidget):
     def show_detail(self, item) -> None:
         code = item.data(0, Qt.UserRole) if item else None
         p = self.results.get(code)
+        task = self.page.row.tasks.get(code) if code else None
+        deferred = task is not None and task.status == "deferred"
+        self.follow_up.setEnabled(deferred)
+        self.follow_up.setStyleSheet("")
+        self.follow_up.setText(format_date(task.follow_up, weekday=True) if deferred and task.follow_up else "")
         if p is None:
             self.detail.clear()
             self.note.clear()
@@ -620,6 +661,15 @@ class ProcedurePanel(QWidget):
             lines.append(f"<p style='color:#666'>根拠：{spec.provenance.basis}</p>")
         self.detail.setHtml("".join(lines))
         self.note.setText(self.page.row.statuses.get(code, ("", ""))[1])
+
+
+def dated_file(folder: Path, name: str, today: dt.date) -> Path:
+    """「おくやみ案内_山田太郎_2026-11-23.pdf」 in ``folder``; never an existing file's name (…_2.pdf)."""
+    stem = f"おくやみ案内_{name.replace(' ', '').replace('　', '')}_{today.isoformat()}"
+    path, n = folder / f"{stem}.pdf", 2
+    while path.exists():
+        path, n = folder / f"{stem}_{n}.pdf", n + 1
+    return path
 
 
 class PrintPanel(QWidget):
@@ -707,7 +757,7 @@ class PrintPanel(QWidget):
         book = self.page.book
         templates = load_templates(book.forms_dir, Problems())
         session = self.page.session
-        for fid in forms_for(book, case, session.result, templates):
+        for fid in forms_for(book, case, session.result, templates, self.page.row.progress):  # not what is done
             item = QListWidgetItem(templates[fid].spec.title)
             item.setData(Qt.UserRole, fid)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
@@ -734,7 +784,8 @@ class PrintPanel(QWidget):
                                  offset_mm=printer_offset_mm(),
                                  allow_missing_glyphs=self.gaiji.isChecked(), only_forms=self.chosen_forms(),
                                  guidance_copies=self.family.value() + self.relatives.value(),
-                                 case_file="入力内容", language=self.language.currentData())
+                                 case_file="入力内容", language=self.language.currentData(),
+                                 progress=self.page.row.progress)  # a return visit: ✓ done, 後日, what remains
         except InvalidInput as exc:
             texts = [plain_problem(p.message) for p in exc.problems]
             if any("この文字は印刷できません" in t for t in texts):
@@ -757,12 +808,13 @@ class PrintPanel(QWidget):
         if path is None:
             return False
         shutil.copy(path, target)
-        self._log("pdf", str(target))
+        self._log("pdf", str(target), path.read_bytes())
         return True
 
     def save_dialog(self) -> None:
-        name = f"おくやみ案内_{self.page.row.title.replace(' ', '')}.pdf"
-        target, _ = QFileDialog.getSaveFileName(self, "PDFとして保存", str(Path.home() / name), "PDF (*.pdf)")
+        target, _ = QFileDialog.getSaveFileName(self, "PDFとして保存", str(dated_file(Path.home(), self.page.row.title,
+                                                                                     self.page.window.today)),
+                                                "PDF (*.pdf)")
         if target:
             self.save_pdf(Path(target))
 
@@ -781,17 +833,36 @@ class PrintPanel(QWidget):
         if self.packet_path is None:
             return
         target = printer.printerName() or printer.outputFileName()
-        entry = (self.page.case_id, self._log_entry("printer", target))
+        entry = (self.page.case_id, self._log_entry("printer", target), self.packet_path.read_bytes())
         if self.job_status.start(printer, self.packet_path, backend) is not None:  # (None: one is still running)
             self._job_log = entry
 
+    def reprint(self, packet_id: int, printer: QPrinter, backend: str | None = None) -> bool:
+        """Print a kept packet again exactly as it was handed over (an earlier visit's papers)."""
+        try:
+            info, pdf = self.page.store.packet_pdf(packet_id)
+        except StoreError as exc:
+            self.page.window.show_store_error(exc)
+            return False
+        folder = self.tmp / f"reprint{packet_id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "packet.pdf"
+        path.write_bytes(pdf)
+        target = printer.printerName() or printer.outputFileName()
+        entry = {"to": "printer", "target": target, "reprint_of": info.file_name, "forms": []}
+        if self.job_status.start(printer, path, backend) is None:
+            return False
+        self._job_log = (info.case_id, entry, None)  # the same bytes: logged, not kept twice
+        return True
+
     def _job_done(self, ok: bool, text: str) -> None:
-        case_id, entry = getattr(self, "_job_log", (None, None))
-        self._job_log = (None, None)
+        case_id, entry, pdf = getattr(self, "_job_log", (None, None, None))
+        self._job_log = (None, None, None)
         for old in self.tmp.iterdir() if self.tmp.is_dir() else ():  # printed: no packet stays on disk (privacy)
             shutil.rmtree(old, ignore_errors=True)  # (the preview stays on screen; printing again rebuilds it)
         if ok and case_id is not None:  # logged for the case that was printed, even if another is open now
-            self.page.store.log_print(case_id, self.page.window.clerk, entry)
+            self.page.store.log_print(case_id, self.page.window.clerk, entry, pdf=pdf,
+                                      pages=self._pages(pdf))
             if case_id == self.page.case_id:
                 self.page.reload_row()
                 self.page.status.setCurrentText(self.page.row.status)
@@ -802,8 +873,13 @@ class PrintPanel(QWidget):
                 "guidance_copies": self.family.value() + self.relatives.value(), "large_print": self.large.isChecked(),
                 "language": self.language.currentData()}
 
-    def _log(self, where: str, target: str) -> None:
-        self.page.store.log_print(self.page.case_id, self.page.window.clerk, self._log_entry(where, target))
+    @staticmethod
+    def _pages(pdf: bytes | None) -> int:
+        return len(PdfReader(io.BytesIO(pdf)).pages) if pdf else 0
+
+    def _log(self, where: str, target: str, pdf: bytes | None = None) -> None:
+        self.page.store.log_print(self.page.case_id, self.page.window.clerk, self._log_entry(where, target), pdf=pdf,
+                                  pages=self._pages(pdf))
         self.page.reload_row()
         self.page.status.setCurrentText(self.page.row.status)
         self.message.setText(self.message.text() + f"\n✓ {'保存' if where == 'pdf' else '印刷'}しました：{target}")
@@ -816,6 +892,7 @@ class CasePage(QWidget):
         self.store = store  # the store this page reads and writes (given, not reached through the window)
         self.case_id: int | None = None
         self.row: CaseRow | None = None
+        self._visit_of: int | None = None
         self.session: Session | None = None
         back = QPushButton("← 案件一覧（Esc）")
         back.clicked.connect(window.show_list)
@@ -837,7 +914,7 @@ class CasePage(QWidget):
         self.tabs.addTab(self.intake, "1 基本情報")
         self.tabs.addTab(self.questions, "2 聞き取り")
         self.tabs.addTab(self.printing, "3 印刷")
-        self.history = QTextBrowser()
+        self.history = HistoryPanel(self)
         self.tabs.addTab(self.history, "4 履歴")
         self.tabs.currentChanged.connect(self._tab_changed)
         for i in range(4):
@@ -859,6 +936,7 @@ class CasePage(QWidget):
         return self.window.book
 
     def load(self, case_id: int) -> None:
+        self._visit_of = None  # no answer yet since the case was opened
         self.case_id = case_id
         self.row = self.store.view(case_id)  # audited: who opened which case, when
         self.questions.history.clear()
@@ -916,32 +994,8 @@ class CasePage(QWidget):
             self.show_history()
 
     def show_history(self) -> None:
-        """来庁・印刷・操作の履歴: who saw, printed or changed what, when (from the audit log)."""
-        from ..store.store import ACTIONS_JA
-
-        store = self.store
-        try:
-            visits, prints, entries = store.visits(self.case_id), store.print_log(self.case_id), store.history(self.case_id)
-        except StoreError as exc:
-            self.window.show_store_error(exc)
-            return
-        kinds = {"counter": "窓口", "phone": "電話"}
-        html = ["<h3>来庁・電話</h3><ul>"]
-        html += [f"<li>{to_jst(v.scheduled_at or v.started_at):%Y-%m-%d %H:%M}　{kinds.get(v.kind, v.kind)}　"
-                 f"{v.operator}（{v.terminal}）</li>" for v in visits] or ["<li>（なし）</li>"]
-        html.append("</ul><h3>印刷</h3><ul>")
-        html += [f"<li>{to_jst(p.at):%Y-%m-%d %H:%M}　{p.operator}（{p.terminal}）　"
-                 f"{'PDF保存' if p.what.get('to') == 'pdf' else '印刷'}　申請書 {len(p.what.get('forms', []))}種類</li>"
-                 for p in prints] or ["<li>（なし）</li>"]
-        html.append("</ul><h3>操作の記録（新しい順）</h3><ul>")
-        for e in reversed(entries[-200:]):
-            what = ACTIONS_JA.get(e.action, e.action)
-            detail = e.detail.get("fact") or e.detail.get("field") or e.detail.get("procedure") or ""
-            status = e.detail.get("status") or e.detail.get("state") or ""
-            html.append(f"<li>{to_jst(e.at):%Y-%m-%d %H:%M:%S}　{e.operator or '（不明）'}（{e.terminal}）　{what}"
-                        + (f"：{detail}" if detail else "") + (f" → {status}" if status else "") + "</li>")
-        html.append("</ul>")
-        self.history.setHtml("".join(html))
+        """来庁・お渡しした書類・印刷・操作の履歴 (ui/history.py)."""
+        self.history.refresh()
 
     def external_change(self) -> None:
         """Another terminal changed this case: show it (answers, task statuses) without losing what is typed."""
@@ -978,6 +1032,9 @@ class CasePage(QWidget):
 
     def answer(self, fact: str, value) -> None:
         try:
+            if self._visit_of != self.case_id:  # the first answer of a (return) visit records the visit
+                self.store.ensure_visit(self.case_id)
+                self._visit_of = self.case_id
             self.store.set_answer(self.case_id, fact, value, expected_rev=self.row.answer_revs.get(fact))
         except StaleWrite as exc:  # another terminal answered this question meanwhile: show theirs
             self.window.show_store_error(exc)

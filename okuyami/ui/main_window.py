@@ -16,6 +16,7 @@ from ..store.local_settings import TerminalSettings
 from ..store.rules_cache import load_rules
 from ..store.store import Store, StoreError
 from .case_list import CaseListPage
+from .follow_ups import FollowUpPage
 from .case_page import CasePage
 from .department_page import DepartmentPage
 from .notices import NoticeBridge
@@ -41,8 +42,10 @@ class MainWindow(QMainWindow):
         self.list_page = CaseListPage(self, store)
         self.case_page = CasePage(self, store)
         self.department_page = DepartmentPage(self, store, self.department) if self.department else None
+        self.follow_up_page = FollowUpPage(self, store)
         self.stack.addWidget(self.list_page)
         self.stack.addWidget(self.case_page)
+        self.stack.addWidget(self.follow_up_page)
         if self.department_page is not None:
             self.stack.addWidget(self.department_page)
         self.banner = QLabel()
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("ファイル(&F)")
         self.act_new = self._action(file, "新しい案件(&N)", QKeySequence.New, self.new_case)
         self._action(file, "案件一覧(&L)", QKeySequence("Ctrl+L"), self.show_list)
+        self._action(file, "後日対応の一覧(&T)", QKeySequence("Ctrl+T"), self.show_follow_ups)
         if self.department:
             self._action(file, "この課の端末(&D)", QKeySequence("Ctrl+D"), self.show_home)
         file.addSeparator()
@@ -114,6 +118,10 @@ class MainWindow(QMainWindow):
         self.list_page.refresh()
         self.stack.setCurrentWidget(self.list_page)
         self.list_page.search.setFocus()
+
+    def show_follow_ups(self) -> None:
+        self.follow_up_page.refresh()
+        self.stack.setCurrentWidget(self.follow_up_page)
 
     def open_case(self, case_id: int) -> None:
         if self.book is None:
@@ -147,6 +155,8 @@ class MainWindow(QMainWindow):
             self.case_page.external_change()
         elif current is self.list_page:
             self.list_page.refresh()
+        elif current is self.follow_up_page:
+            self.follow_up_page.refresh()
         elif current is self.department_page:
             self.department_page.on_notices(theirs)
 
