@@ -74,6 +74,19 @@ def main() -> None:
     w.grab().save(str(OUT / "screen-print-job.png"))
     page.printing.job_status.wait_done()
     wait(app, 0.3)
+    import datetime as dt
+
+    page.procedures.set_status("kokuho_soshitsu", "完了")  # a return visit's state: one done, one for later
+    page.procedures.set_status("setainushi_henko", "後日")
+    w.store.set_task(page.case_id, "setainushi_henko", "後日", note="新しい世帯主の本人確認書類を持って来庁",
+                     follow_up=dt.date(2026, 12, 2))
+    page.reload_row()
+    page.tabs.setCurrentIndex(3)
+    wait(app, 0.3)
+    w.grab().save(str(OUT / "screen-history.png"))
+    w.show_follow_ups()
+    wait(app, 0.2)
+    w.grab().save(str(OUT / "screen-follow-ups.png"))
     w.show_list()
     app.processEvents()
     w.grab().save(str(OUT / "screen-list.png"))

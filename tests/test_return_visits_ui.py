@@ -55,6 +55,8 @@ def test_follow_up_day_typed_and_listed(window, qtbot):
     panel.save_follow_up()
     assert w.store.get(case_id).tasks["inkan_haishi"].follow_up == dt.date(2026, 12, 4)
     assert panel.follow_up.text().startswith("令和8年12月4日")
+    panel.save_follow_up()  # leaving the field again with the date as shown: read back, nothing to say
+    assert panel.follow_up.styleSheet() == "" and w.store.get(case_id).tasks["inkan_haishi"].follow_up == dt.date(2026, 12, 4)
     w.show_follow_ups()
     page = w.follow_up_page
     assert w.stack.currentWidget() is page and page.table.rowCount() == 1

@@ -25,6 +25,20 @@ from .schema import DATE_COLUMNS, PERSON_COLUMNS, answers, cases, tasks, visits
 STATE_LABELS = {"new": "未来庁", "in_progress": "受付中", "printed": "印刷済", "follow_up": "後日対応あり", "closed": "完了"}
 TASK_LABELS = {"open": "未着手", "prepared": "準備済", "done": "完了", "deferred": "後日", "not_applicable": "不要"}
 OPEN_TASK_STATUSES = ("open", "prepared", "deferred")
+_FIELD_JA = {"name": "氏名", "kana": "フリガナ", "sex": "性別", "birth_date": "生年月日", "death_date": "死亡日",
+             "address": "住所", "registered_domicile": "本籍", "relationship": "続柄", "phone": "電話番号",
+             "date": "葬儀の日", "chief_mourner": "喪主"}
+_PART_JA = {"deceased": "故人", "applicant": "来庁者", "funeral": "葬儀"}
+
+
+def field_label(key: str) -> str:
+    """「deceased.name」 → 「故人の氏名」 (for the clerk: never the column's name)."""
+    part, _, name = key.partition(".")
+    if not name:
+        return {"language": "案内票の言語"}.get(key, key)
+    return f"{_PART_JA.get(part, part)}の{_FIELD_JA.get(name, name)}"
+
+
 ANY = object()  # "whatever it is now": no compare-and-set
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import audit, notices
-from .cases import TASK_LABELS, CaseNotFound, bump, load, search_text
+from .cases import TASK_LABELS, CaseNotFound, bump, field_label, load, search_text
 from .database import Actor, StoreError
 from .schema import DATE_COLUMNS, PERSON_COLUMNS, answers, cases, metadata, print_log, tasks, visits
 
@@ -25,12 +25,6 @@ from .schema import DATE_COLUMNS, PERSON_COLUMNS, answers, cases, metadata, prin
 _PROGRESS = {"open": 0, "prepared": 1, "deferred": 2, "not_applicable": 3, "done": 4}
 # how far a case has got (閉じた案件は両方が閉じているときだけ閉じたまま)
 _STATE_ORDER = {"new": 0, "in_progress": 1, "printed": 2, "follow_up": 3, "closed": 4}
-_FIELD_JA = {"name": "氏名", "kana": "フリガナ", "sex": "性別", "birth_date": "生年月日", "death_date": "死亡日",
-             "address": "住所", "registered_domicile": "本籍", "relationship": "続柄", "phone": "電話番号",
-             "date": "葬儀の日", "chief_mourner": "喪主"}
-_PART_JA = {"deceased": "故人", "applicant": "来庁者", "funeral": "葬儀"}
-
-
 class NotEmpty(StoreError):
     pass
 
@@ -98,13 +92,13 @@ def _merge(conn: Connection, actor: Actor | None, keep_id: int, other_id: int, *
     for f in ("birth_date", "death_date"):
         a, b = keep.deceased.get(f), other.deceased.get(f)
         if a and b and a != b:
-            raise StoreError(f"案件番号 {keep_id} と {other_id} は故人の{_FIELD_JA[f]}が異なります（{a} と {b}）。"
+            raise StoreError(f"案件番号 {keep_id} と {other_id} は{field_label('deceased.' + f)}が異なります（{a} と {b}）。"
                              "同じ方か確かめ、違っている方の案件を直してから統合してください。")
     result = MergeResult(keep_id, other_id)
     person: dict[str, object] = {}
     for (part, name), column in PERSON_COLUMNS.items():
         mine, theirs = getattr(keep, part).get(name), getattr(other, part).get(name)
-        label = f"{_PART_JA[part]}の{_FIELD_JA.get(name, name)}"
+        label = field_label(f"{part}.{name}")
         if theirs and not mine:
             person[column] = theirs
             result.carried.append(label)

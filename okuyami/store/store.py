@@ -18,13 +18,13 @@ from ..core.rulebook import Rulebook
 from . import answers, audit, cases, merge, migrate, notices, packets, printlog, tasks, visits
 from .answers import SOURCE_LABELS
 from .audit import ACTIONS_JA
-from .cases import ANY, STATE_LABELS, TASK_LABELS, CaseRow, CaseSummary
+from .cases import ANY, STATE_LABELS, TASK_LABELS, CaseRow, CaseSummary, field_label
 from .database import (Actor, Database, SchemaMissing, StaleWrite, StoreError, StoreUnavailable, default_data_dir,
                        now, resolve_url, terminal_name, to_jst)
 
 # What the views need besides the Store itself (they import nothing else of the store's internals):
 __all__ = ["Store", "ANY", "CaseRow", "CaseSummary", "StoreError", "StoreUnavailable", "StaleWrite", "STATE_LABELS",
-           "TASK_LABELS", "SOURCE_LABELS", "ACTIONS_JA", "to_jst", "default_data_dir"]
+           "TASK_LABELS", "SOURCE_LABELS", "field_label", "ACTIONS_JA", "to_jst", "default_data_dir"]
 
 STATE_BY_LABEL = {v: k for k, v in STATE_LABELS.items()}
 TASK_BY_LABEL = {v: k for k, v in TASK_LABELS.items()}

@@ -40,6 +40,7 @@ def parse_follow_up(text: str, today: dt.date) -> dt.date | None:
     Raises ValueError (Japanese) for what is not a date or a day already past."""
     if not text.strip():
         return None
+    text = re.sub(r"\s*[（(][月火水木金土日][)）]\s*$", "", text)  # as shown: 令和8年12月4日(金)
     d = parse_short_date(text, today, future_ok=True) or parse_date(text)
     if d < today:
         raise ValueError(f"後日の予定日「{text.strip()}」は過ぎた日です（今日は{today.month}月{today.day}日）")

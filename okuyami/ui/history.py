@@ -10,7 +10,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
-from ..store.store import ACTIONS_JA, StoreError, to_jst
+from ..store.store import ACTIONS_JA, STATE_LABELS, TASK_LABELS, StoreError, field_label, to_jst
 
 VISIT_KINDS = {"counter": "窓口", "phone": "電話"}
 
@@ -25,6 +25,7 @@ class HistoryPanel(QWidget):
         self.packets.setSelectionMode(QAbstractItemView.SingleSelection)
         self.packets.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.packets.verticalHeader().hide()
+        self.packets.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.packets.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
         self.packets.setMaximumHeight(150)
         self.reprint_button = QPushButton("選んだ書類をそのまま再印刷…")
@@ -77,12 +78,29 @@ class HistoryPanel(QWidget):
         html.append("</ul><h3>操作の記録（新しい順）</h3><ul>")
         for e in reversed(entries[-200:]):
             what = ACTIONS_JA.get(e.action, e.action)
-            detail = e.detail.get("fact") or e.detail.get("field") or e.detail.get("procedure") or ""
-            status = e.detail.get("status") or e.detail.get("state") or ""
+            detail, status = self.describe(e.detail)
             html.append(f"<li>{to_jst(e.at):%Y-%m-%d %H:%M:%S}　{e.operator or '（不明）'}（{e.terminal}）　{what}"
                         + (f"：{detail}" if detail else "") + (f" → {status}" if status else "") + "</li>")
         html.append("</ul>")
         self.log.setHtml("".join(html))
+
+    def describe(self, detail: dict) -> tuple[str, str]:
+        """An audit entry's detail in the clerk's words: the procedure's title, the fact's meaning, the field's
+        label, the status in Japanese — never the codes the log stores."""
+        book = self.page.book
+        if detail.get("procedure"):
+            rule = book.rules.get(detail["procedure"]) if book else None
+            what = rule.spec.title if rule else detail["procedure"]
+        elif detail.get("fact"):
+            fact = book.facts.get(detail["fact"]) if book else None
+            what = fact.meaning if fact else detail["fact"]
+        elif detail.get("field"):
+            what = field_label(detail["field"])
+        else:
+            what = ""
+        status = detail.get("status") or ""
+        status = TASK_LABELS.get(status, status) if status else STATE_LABELS.get(detail.get("state", ""), "")
+        return what, status
 
     def selected(self) -> int | None:
         items = self.packets.selectedItems()
