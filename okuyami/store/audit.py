@@ -25,6 +25,7 @@ ACTIONS_JA = {
     "answer.set": "回答を記録", "answer.clear": "回答を取り消し", "task.set": "手続きの対応を記録",
     "tasks.list": "手続き一覧を表示", "print": "印刷", "visit.start": "来庁を記録", "audit.read": "操作履歴を表示",
     "export": "書き出し",
+    "juki.import": "住基から取込", "juki.update": "住基の変更を反映", "gaiji.set": "外字の印刷方法を記録",
 }
 
 
