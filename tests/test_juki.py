@@ -191,7 +191,9 @@ def test_import_creates_cases_not_yet_visited(store, book, tmp_path, today):
     row = store.get(ids[2])
     assert row.state == "new" and row.status == "未来庁" and row.juki_key == "000101"
     assert set(row.sources.values()) == {"juki"} and row.answers["health_insurance"] == "kouki"
-    assert row.tasks  # the departments see what is certain already
+    assert row.tasks  # the departments see what is certain already: exactly what the engine says
+    from okuyami.store.casefile import evaluate_row
+    assert store.sync_tasks(ids[2], evaluate_row(book, row), book) is False
     assert store.case_marks(list(ids.values())) == {ids[2]: (True, False), ids[3]: (True, False), ids[4]: (True, True)}
     entries = store.history(ids[2])
     assert [e.action for e in entries] == ["case.create", "juki.import"]

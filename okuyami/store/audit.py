@@ -57,6 +57,12 @@ def record(conn: Connection, actor: Actor, action: str, case_id: int | None = No
         _seen(conn, actor.operator, at)
 
 
+def seen(conn: Connection, actor: Actor, at: dt.datetime) -> None:
+    """Remember the operator as seen (for entries written in bulk, e.g. a 住基 import)."""
+    if actor.operator:
+        _seen(conn, actor.operator, at)
+
+
 def _seen(conn: Connection, name: str, at: dt.datetime) -> None:
     updated = conn.execute(operators.update().where(operators.c.name == name).values(last_seen=at)).rowcount
     if not updated:

@@ -23,7 +23,9 @@ from sqlalchemy.engine import Connection
 
 from . import audit, cases as cases_mod, notices
 from .database import Actor, now
-from .schema import DATE_COLUMNS, PERSON_COLUMNS, answers, cases, gaiji_choices, juki_baseline, juki_imports
+from .schema import (DATE_COLUMNS, PERSON_COLUMNS, answers, audit_log, cases, gaiji_choices, juki_baseline,
+                     juki_imports, tasks)
+from .schema import notices as notices_table
 
 MISSING = object()
 FIELD_LABELS = {"deceased.name": "氏名", "deceased.kana": "氏名カナ", "deceased.sex": "性別",
@@ -141,22 +143,13 @@ def apply_batch(conn: Connection, actor: Actor, records: list[JukiRecord], book=
             bases[b.case_id][b.field] = json.loads(b.value)
     answer_rows: list[dict] = []
     base_rows: list[dict] = []
-    touched: list[int] = []
+    touched: list[int] = []  # updated cases: their tasks follow (the new ones got theirs in _create)
+    fresh = [rec for rec in records if rec.key not in rows]
+    if fresh:
+        answer_rows, base_rows = _create(conn, actor, fresh, book, at, out)
     for rec in records:
         row = rows.get(rec.key)
         if row is None:
-            values = {PERSON_COLUMNS[tuple(k.split("."))]: _stored(PERSON_COLUMNS[tuple(k.split("."))], v)
-                      for k, v in rec.person.items()}
-            case_id = cases_mod.create(conn, actor, state="new", values=values, juki_key=rec.key)
-            answer_rows += [{"case_id": case_id, "fact": f, "value": json.dumps(v, ensure_ascii=False),
-                             "source": "juki", "operator": actor.operator, "updated_at": at, "rev": 1}
-                            for f, v in rec.facts.items()]
-            base_rows += [{"case_id": case_id, "field": f, "value": json.dumps(v, ensure_ascii=False),
-                           "updated_at": at} for f, v in {**rec.person, **rec.facts}.items()]
-            audit.record(conn, actor, "juki.import", case_id, line=rec.line,
-                         fields=sorted(rec.person), facts=sorted(rec.facts))
-            out.created.append((rec.line, case_id))
-            touched.append(case_id)
             continue
         case_id = row["id"]
         if row.pop("_linked", False):
@@ -212,6 +205,58 @@ def apply_batch(conn: Connection, actor: Actor, records: list[JukiRecord], book=
     if book is not None:
         _sync_tasks(conn, actor, touched, book)
     return out
+
+
+def _create(conn: Connection, actor: Actor, records: list[JukiRecord], book, at: dt.datetime,
+            out: Outcome) -> tuple[list[dict], list[dict]]:
+    """New cases (state new = 未来庁), in bulk: one multi-row statement per table for the whole batch (a 1,000-row
+    file in a few seconds on either backend). Returns the answer and baseline rows still to be written."""
+    from ..core.engine import CaseDates, Session
+    from .tasks import department_of
+
+    values = []
+    for rec in records:
+        v = {column: None for column in PERSON_COLUMNS.values()}
+        v.update({PERSON_COLUMNS[tuple(k.split("."))]: _stored(PERSON_COLUMNS[tuple(k.split("."))], x)
+                  for k, x in rec.person.items()})
+        values.append({"version": 1, "state": "new", "created_at": at, "updated_at": at, "created_by": actor.operator,
+                       "juki_key": rec.key, **v, "search_text": cases_mod.search_text(v), "language": "ja"})
+    ids = [r.id for r in conn.execute(cases.insert().returning(cases.c.id, sort_by_parameter_order=True), values)]
+    answer_rows, base_rows, task_rows, audit_rows, notice_rows = [], [], [], [], []
+    for rec, case_id, v in zip(records, ids, values):
+        answer_rows += [{"case_id": case_id, "fact": f, "value": json.dumps(x, ensure_ascii=False), "source": "juki",
+                         "operator": actor.operator, "updated_at": at, "rev": 1} for f, x in rec.facts.items()]
+        base_rows += [{"case_id": case_id, "field": f, "value": json.dumps(x, ensure_ascii=False), "updated_at": at}
+                      for f, x in {**rec.person, **rec.facts}.items()]
+        for action, detail in (("case.create", {}), ("juki.import", {"line": rec.line, "fields": sorted(rec.person),
+                                                                     "facts": sorted(rec.facts)})):
+            audit_rows.append({"at": at, "operator": actor.operator, "terminal": actor.terminal, "action": action,
+                               "case_id": case_id, "detail": json.dumps(detail, ensure_ascii=False)})
+        notice_rows.append({"at": at, "case_id": case_id, "department": None, "kind": "case",
+                            "terminal": actor.terminal})
+        birth, death = v["deceased_birth_date"], v["deceased_death_date"]
+        if book is not None and birth and death and death >= birth:
+            sex = v["deceased_sex"] if v["deceased_sex"] in ("male", "female") else None
+            result = Session(book, CaseDates(birth, death, None, sex, None, None, None), rec.facts).result
+            departments = set()
+            for p in result.procedures:
+                if p.rule is None:
+                    continue
+                dept = department_of(book, p.rule)
+                departments.add(dept)
+                task_rows.append({"case_id": case_id, "procedure": p.code, "department": dept, "status": "open",
+                                  "note": "", "operator": actor.operator, "updated_at": at, "version": 1,
+                                  "applies": True})
+            notice_rows += [{"at": at, "case_id": case_id, "department": d, "kind": "task",
+                             "terminal": actor.terminal} for d in sorted(departments)]
+        out.created.append((rec.line, case_id))
+    for table, rows in ((tasks, task_rows), (audit_log, audit_rows), (notices_table, notice_rows)):
+        if rows:
+            conn.execute(table.insert(), rows)
+    audit.seen(conn, actor, at)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_notify(:ch, '')"), {"ch": notices.CHANNEL})
+    return answer_rows, base_rows
 
 
 def _link_counter_cases(conn: Connection, records: list[JukiRecord], rows: dict[str, dict]) -> None:
