@@ -318,3 +318,32 @@ def test_cli_profile_and_file_problems(run, tmp_path):
     code, out, err = run("import", "juki", str(vendor_file(tmp_path)), "--profile", str(EXAMPLE_PROFILE), "--check")
     assert code == 1 and "取り込める行 2行" in out
     assert json.loads(run("cases", "list", "--format", "json")[1]) and True
+
+
+# -- 外字 ------------------------------------------------------------------------------------------------------
+def test_gaiji_choice_is_stored_and_applied_only_when_printing(store, book, tmp_path, today):
+    from okuyami.documents.gaiji import apply_choices, found_in_case, warnings_for
+    from okuyami.documents.packet import make_packet
+    from okuyami.store.workflow import to_case
+
+    report = import_file(store, write_csv(tmp_path / "d.csv", [YOSHIDA]), book=book, today=today)
+    (_, case_id), = report.outcome.created
+    row = store.get(case_id)
+    people = {"deceased": row.deceased, "applicant": row.applicant, "funeral": row.funeral}
+    assert warnings_for(people, {}) == ["外字あり: deceased.name U+E000（印刷方法が未定）"]
+    case, _ = to_case(row)
+    assert [(f, ch) for f, _t, ch in found_in_case(case)] == [("deceased.name", "\ue000")]
+    with pytest.raises(InvalidInput) as exc:  # as stored, the 外字 stops printing
+        make_packet(book, case, tmp_path / "out", today=today)
+    assert "U+E000" in str(exc.value)
+    store.set_gaiji_choice(case_id, "\ue000", "吉")
+    assert store.gaiji_choices(case_id) == {"\ue000": "吉"}
+    printed = apply_choices(case, store.gaiji_choices(case_id))
+    assert printed.deceased.name == "吉田 花子" and case.deceased.name == "\ue000田 花子"
+    packet = make_packet(book, printed, tmp_path / "out", today=today)
+    assert packet.packet_path.exists()
+    assert store.get(case_id).deceased["name"] == "\ue000田 花子"  # the stored name keeps the 外字
+    store.set_gaiji_choice(case_id, "\ue000", "")  # to be written by hand
+    assert apply_choices(case, store.gaiji_choices(case_id)).deceased.name == "〓田 花子"
+    assert warnings_for(people, store.gaiji_choices(case_id)) == ["外字あり: deceased.name U+E000（手書き（〓で印刷））"]
+    assert [e.action for e in store.history(case_id)][-1] == "gaiji.set"

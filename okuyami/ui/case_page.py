@@ -32,7 +32,7 @@ from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
 from ..store.store import STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable, to_jst
 from ..store.workflow import case_dates, check_field, parse_count, plain_problem, printer_offset_mm, to_case
-from . import checklist
+from . import checklist, gaiji_dialog
 from .printing import PrintStatus
 
 INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
@@ -724,6 +724,10 @@ class PrintPanel(QWidget):
         if case is None:
             self.message.setText("⚠ 印刷できません：" + "、".join(problems))
             self.message.setStyleSheet("color: #b00020;")
+            return None
+        case = gaiji_dialog.prepare(self, self.page.store, self.page.case_id, case, self.make)  # 外字: ask first
+        if case is None:
+            self.message.setText("外字の印刷方法を選んでください（選ぶとプレビューを作ります）。")
             return None
         out = self.tmp / f"case{self.page.case_id}"
         self.document.close()
