@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli_store import _book, _date, _store, common_options
+from .cli_store import UsageError, _book, _date, _store, common_options
 from .core.calendar import today as _today
 from .core.problems import display_path
 
@@ -59,6 +59,55 @@ def cmd_import_juki(args) -> int:
     return 0 if report.ok else 1
 
 
+def _write(data: bytes, out: Path | None, replaced: list[str], encoding: str) -> None:
+    if out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(out).write_bytes(data)
+    if replaced:
+        shown = "、".join(replaced[:10]) + (f" ほか{len(replaced) - 10}文字" if len(replaced) > 10 else "")
+        print(f"okuyami: {encoding} にない文字 {len(replaced)}文字を〓に置き換えました（{shown}）。"
+              "そのままの文字が必要なら --encoding utf-8 で書き出してください。", file=sys.stderr)
+
+
+def cmd_export_cases(args) -> int:
+    from .juki.export import cases_table, to_csv
+
+    first, last = args.from_date, args.to_date
+    if last < first:
+        raise UsageError(f"--to（{last.isoformat()}）が --from（{first.isoformat()}）より前です")
+    book = _book(args)
+    store = _store(args)
+    try:
+        stats = store.export_stats(first, last, with_names=args.with_names, by=args.by)
+    finally:
+        store.close()
+    data, replaced = to_csv(cases_table(stats, book, by=args.by, with_names=args.with_names), args.encoding)
+    _write(data, args.out, replaced, args.encoding)
+    if args.out:
+        print(f"{args.out}: {len(stats)}件の案件を書き出しました（{first.isoformat()}〜{last.isoformat()}、"
+              f"{'氏名あり' if args.with_names else '氏名なし'}）。")
+    return 0
+
+
+def cmd_export_prep(args) -> int:
+    from .cli_store import _check_department
+    from .juki.export import prep_table, to_csv
+
+    book = _book(args)
+    _check_department(book, args.department)
+    store = _store(args)
+    try:
+        lines = store.work_list(department=args.department, date=args.date, until=args.until)
+    finally:
+        store.close()
+    data, replaced = to_csv(prep_table(book, lines), args.encoding)
+    _write(data, args.out, replaced, args.encoding)
+    return 0
+
+
 def add_commands(sub) -> None:
     imp = sub.add_parser("import", help="import from the city's core systems (住基 death list, contract §10)")
     i_sub = imp.add_subparsers(dest="import_command", metavar="SUBCOMMAND")
@@ -71,3 +120,30 @@ def add_commands(sub) -> None:
     jk.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
     common_options(jk)
     jk.set_defaults(func=cmd_import_juki)
+
+    exp = sub.add_parser("export", help="CSV for the city's statistics and the departments' preparation lists")
+    e_sub = exp.add_subparsers(dest="export_command", metavar="SUBCOMMAND")
+    ec = e_sub.add_parser("cases", help="per case (or --by day / department): visits, time at the corner, questions "
+                                        "asked, procedures per department; no names unless --with-names (audited)")
+    ec.add_argument("--from", dest="from_date", type=_date, required=True, metavar="D")
+    ec.add_argument("--to", dest="to_date", type=_date, required=True, metavar="D")
+    ec.add_argument("--format", choices=("csv",), default="csv")
+    ec.add_argument("--by", choices=("case", "day", "department"), default="case")
+    ec.add_argument("--with-names", action="store_true", help="add the names (recorded in the audit log)")
+    _export_options(ec)
+    ec.set_defaults(func=cmd_export_cases)
+    ep = e_sub.add_parser("prep", help="a department's preparation list (準備リスト) as CSV")
+    ep.add_argument("--department", required=True, metavar="ID", help="department or agency id from rules.yaml")
+    ep.add_argument("--date", type=_date, default=None, help="families visiting or booked that day (default: every "
+                                                             "task not yet done)")
+    ep.add_argument("--until", type=_date, default=None, metavar="D", help="with --date: up to this day")
+    _export_options(ep)
+    ep.set_defaults(func=cmd_export_prep)
+
+
+def _export_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--encoding", choices=("utf-8", "cp932"), default="utf-8",
+                   help="utf-8 (with BOM, the default: Excel opens it) or cp932 (characters it lacks become 〓)")
+    p.add_argument("--out", type=Path, default=None, help="the CSV file (default: standard output)")
+    p.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
+    common_options(p)

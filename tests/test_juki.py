@@ -347,3 +347,53 @@ def test_gaiji_choice_is_stored_and_applied_only_when_printing(store, book, tmp_
     assert apply_choices(case, store.gaiji_choices(case_id)).deceased.name == "〓田 花子"
     assert warnings_for(people, store.gaiji_choices(case_id)) == ["外字あり: deceased.name U+E000（手書き（〓で印刷））"]
     assert [e.action for e in store.history(case_id)][-1] == "gaiji.set"
+
+
+# -- exports ------------------------------------------------------------------------------------------------------
+def test_export_cases_csv_opens_with_japanese_and_names_only_on_request(run, tmp_path, db_url):
+    import csv
+    import io
+
+    from okuyami.store.store import Store
+
+    run("import", "juki", str(write_csv(tmp_path / "d.csv", [YAMADA, TAKAHASHI])))
+    store = Store.open(db_url, operator="窓口 一郎", terminal="corner-1")
+    try:
+        case = store.create_case(values={"deceased_name": "𠮷田 一郎", "deceased_birth_date": dt.date(1950, 1, 1),
+                                         "deceased_death_date": dt.date(2026, 11, 10)})  # with a visit at the counter
+        store.set_answer(case, "pension_recipient", True)
+        store.set_answer(case, "seal_registered", False, source="phone")
+    finally:
+        store.close()
+    today = dt.date.today().isoformat()
+    code, out, err = run("export", "cases", "--from", "2026-01-01", "--to", "2030-12-31", "--out",
+                         str(tmp_path / "stats.csv"))
+    assert code == 0, err
+    raw = (tmp_path / "stats.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # UTF-8 with BOM, CRLF: Excel shows the Japanese
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 3 and "亡くなった方" not in rows[0] and "山田" not in raw.decode("utf-8-sig")
+    mine = next(r for r in rows if r["案件番号"] == str(case))
+    assert mine["来庁回数"] == "1" and mine["聞き取った質問数"] == "2" and mine["住基から"] == "0"
+    assert mine["窓口での時間（分）"] != "" and mine["死亡時の年齢"] == "76"
+    yamada = next(r for r in rows if r["住基から"] == "1" and r["住基の回答数"] == "11")
+    assert int(yamada["手続き数"]) >= 3 and int(yamada["手続き数：市民課"]) >= 1
+    code, out, err = run("export", "cases", "--from", "2026-01-01", "--to", "2030-12-31", "--with-names",
+                         "--encoding", "cp932", "--out", str(tmp_path / "names.csv"))
+    assert code == 0 and "U+20BB7" in err and "〓に置き換えました" in err
+    text = (tmp_path / "names.csv").read_bytes().decode("cp932")
+    assert "山田 太郎" in text and "〓田 一郎" in text and "髙橋 﨑子" in text
+    entries = json.loads(run("audit", "--format", "json")[1])
+    exports = [e for e in entries if e["action"] == "export"]
+    assert [e["detail"]["with_names"] for e in exports] == [False, True]
+    assert all(e["operator"] == "住基 担当" for e in exports)
+    code, out, _ = run("export", "cases", "--from", today, "--to", today, "--by", "day")
+    assert code == 0 and out.splitlines()[0].startswith("\ufeff日付")
+    code, out, _ = run("export", "cases", "--from", today, "--to", today, "--by", "department")
+    assert code == 0 and "市民課" in out
+    code, out, _ = run("export", "prep", "--department", "shimin")
+    assert code == 0 and "\ufeff来庁予定" in out and "山田 太郎" in out
+    code, _, err = run("export", "prep", "--department", "shimim")
+    assert code == 1 and "shimin" in err
+    code, _, err = run("export", "cases", "--from", "2026-12-01", "--to", "2026-11-01")
+    assert code == 2 and "--to" in err

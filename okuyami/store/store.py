@@ -255,3 +255,14 @@ class Store:
     def set_gaiji_choice(self, case_id: int, char: str, substitute: str) -> None:
         with self.db.write() as conn:
             juki.set_gaiji_choice(conn, self.actor, case_id, char, substitute)
+
+    def export_stats(self, first: dt.date, last: dt.date, *, with_names: bool = False, by: str = "case"):
+        """The figures behind ``okuyami export cases`` (store/stats.py); audited with the operator, and whether
+        names were included."""
+        from . import stats
+
+        with self.db.write() as conn:
+            found = stats.case_stats(conn, first, last, with_names=with_names)
+            audit.record(conn, self.actor, "export", None, what="cases", by=by, first=first.isoformat(),
+                         last=last.isoformat(), with_names=with_names, cases=len(found))
+            return found
