@@ -334,7 +334,9 @@ class QuestionPanel(QWidget):
         self.done.hide()
         q = self.page.book.questions[fact]
         current = self.page.row.answers.get(fact)
-        self.question.setText(q.spec.text + (f"\n（いまの回答：{answer_text(fact, current, self.page.book.facts)}）" if current is not None else ""))
+        from_juki = "・住基から。違っていれば選び直してください" if self.page.row.sources.get(fact) == "juki" else ""
+        self.question.setText(q.spec.text + (f"\n（いまの回答：{answer_text(fact, current, self.page.book.facts)}{from_juki}）"
+                                             if current is not None else ""))
         self.hint.setText(q.spec.hint or "")
         self.hint.setVisible(bool(q.spec.hint))
         d = self.page.book.facts[fact]
@@ -383,7 +385,8 @@ class QuestionPanel(QWidget):
             return
         for fact, q in self.page.book.questions.items():
             if fact in row.answers:
-                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact], self.page.book.facts)}")
+                source = "　［住基］" if row.sources.get(fact) == "juki" else ""  # 住基から: the clerk may correct it
+                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact], self.page.book.facts)}{source}")
                 item.setData(Qt.UserRole, fact)
                 self.answers.addItem(item)
 
@@ -899,7 +902,8 @@ class CasePage(QWidget):
     def _update_title(self) -> None:
         d = self.row.deceased
         death = f"（{format_date(dt.date.fromisoformat(d['death_date']))} 死亡）" if d.get("death_date") else ""
-        self.title.setText(f"{self.row.title} 様{death}")
+        juki = f"　［住基から取込・宛名番号 {self.row.juki_key}］" if self.row.juki_key else ""
+        self.title.setText(f"{self.row.title} 様{death}{juki}")
 
     def _intake_changed(self, part: str, field: str) -> None:
         self.reload_row()
