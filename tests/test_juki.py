@@ -397,3 +397,40 @@ def test_export_cases_csv_opens_with_japanese_and_names_only_on_request(run, tmp
     assert code == 1 and "shimin" in err
     code, _, err = run("export", "cases", "--from", "2026-12-01", "--to", "2026-11-01")
     assert code == 2 and "--to" in err
+
+
+def test_two_terminals_importing_the_same_file_at_once_make_one_case_each(db_url, book, tmp_path, today):
+    import threading
+
+    from okuyami.store import migrate
+    from okuyami.store.database import Database
+    from okuyami.store.store import Store
+
+    db = Database(db_url)
+    migrate.upgrade(db)
+    db.dispose()
+    rows = [f"{300000 + i:06d},試験 {i}郎,,1,19400101,20261115,,,1,0,0,1,0,1,1,1,0,0,0,0" for i in range(250)]
+    path = write_csv(tmp_path / "d.csv", rows)
+    results: list = []
+
+    def terminal(i: int) -> None:
+        s = Store.open(db_url, operator=f"職員{i}", terminal=f"pc-{i}")
+        try:
+            report = import_file(s, path, book=book, today=today)
+            results.append(len(report.outcome.created) + len(report.outcome.unchanged))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results.append(repr(exc))
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=terminal, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [250, 250]
+    s = Store.open(db_url, operator="確認")
+    try:
+        assert s.count_cases() == 250
+    finally:
+        s.close()

@@ -72,12 +72,6 @@ class Profile(StrictModel):
         default_factory=lambda: ["yyyymmdd", "wareki"])
     only_rows: dict[str, list[str | int]] = Field(default_factory=dict)
 
-    #: where it came from (for messages)
-    @property
-    def vendor_of(self) -> dict[str, str]:
-        """default column → the vendor's column name."""
-        return dict(self.columns)
-
     def code_table(self, column: str) -> dict[str, str | bool]:
         """vendor value → the value it becomes for ``column`` (a default code's meaning: male, True …)."""
         defaults = DEFAULT_CODES.get(column, {})

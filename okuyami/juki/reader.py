@@ -141,7 +141,7 @@ def read_death_list(path: Path | str, profile: Profile | None = None, *, today: 
         if not _selected(cells, profile, index):
             result.passed_over += 1
             continue
-        if _bad_bytes(decoded, line, cells):
+        if _bad_bytes(decoded, cells):
             result.skipped.append(LineProblem(line, f"{decoded.label}として読めない文字があります"
                                                     "（ファイルの文字コードを確認してください）"))
             continue
@@ -161,7 +161,7 @@ def read_death_list(path: Path | str, profile: Profile | None = None, *, today: 
     return result
 
 
-def _bad_bytes(decoded: Decoded, line: int, cells: list[str]) -> bool:
+def _bad_bytes(decoded: Decoded, cells: list[str]) -> bool:
     return bool(decoded.bad_lines) and any(BAD_CHAR in c for c in cells)
 
 

@@ -86,10 +86,13 @@ def summary_html(report: Report) -> str:
 
 
 class SummaryDialog(QDialog):
-    def __init__(self, parent, title: str, html: str):
+    """The result. After an import from the watched folder it does not block the window (the clerk may be in the
+    middle of an interview); after the menu's import it is window-modal."""
+
+    def __init__(self, parent, title: str, html: str, *, modal: bool = True):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setWindowModality(Qt.WindowModal)
+        self.setWindowModality(Qt.WindowModal if modal else Qt.NonModal)
         self.text = QTextBrowser()
         self.text.setHtml(html)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
@@ -310,7 +313,7 @@ class JukiImport(QObject):
         self.window.statusBar().showMessage(report.summary(), 15000)
         if self.window.stack.currentWidget() is self.window.list_page:
             self.window.list_page.refresh()
-        self.dialog = SummaryDialog(self.window, "住基取込の結果", summary_html(report))
+        self.dialog = SummaryDialog(self.window, "住基取込の結果", summary_html(report), modal=not self._in_folder(path))
         self.dialog.open()
         self.finished.emit(report)
         self._next()
@@ -320,7 +323,7 @@ class JukiImport(QObject):
         self.last_report = None
         self._move(path, ERROR_FOLDER)
         self.dialog = SummaryDialog(self.window, "住基取込できませんでした", f"<p><b>{_escape(path.name)}</b></p><p>"
-                                    + _escape(message).replace("\n", "<br>") + "</p>")
+                                    + _escape(message).replace("\n", "<br>") + "</p>", modal=not self._in_folder(path))
         self.dialog.open()
         self.finished.emit(None)
         self._next()
