@@ -100,6 +100,7 @@ def build(out: Path, archive: bool) -> Path:
         "--add-data", f"{ROOT / 'forms_templates'}{sep}forms_templates",
         "--add-data", f"{staging / 'fonts'}{sep}fonts",
         "--add-data", f"{ROOT / 'okuyami' / 'store' / 'migrations'}{sep}okuyami/store/migrations",  # Alembic reads files
+        "--add-data", f"{ROOT / 'okuyami' / 'juki' / 'profiles'}{sep}okuyami/juki/profiles",  # 住基 import profiles
         "--hidden-import", "sqlalchemy.dialects.sqlite.pysqlite",  # SQLAlchemy loads dialects by name
         "--hidden-import", "sqlalchemy.dialects.postgresql.psycopg",
         "--collect-submodules", "psycopg",

@@ -26,8 +26,9 @@ from .core.rulebook import check_rulebook, load_rulebook
 from .core.scenarios import run_all
 from .cli_store import add_commands as add_store_commands
 from .cli_store import common_options, run_guarded
+from .cli_juki import add_commands as add_juki_commands
 
-_COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit")
+_COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit", "import", "export")
 
 
 
@@ -261,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.set_defaults(func=cmd_doctor)
 
     add_store_commands(sub)  # contract §8: db, cases, tasks, audit
+    add_juki_commands(sub)  # contract §10: import juki, export cases / prep
     return parser
 
 
@@ -295,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         target.print_help(sys.stderr)
         return 2
     try:
-        if args.command in ("db", "cases", "tasks", "audit"):
+        if args.command in ("db", "cases", "tasks", "audit", "import", "export"):
             return run_guarded(func, args)
         return func(args)
     except InvalidInput as exc:

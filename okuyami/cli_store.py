@@ -141,6 +141,7 @@ def cmd_cases_show(args) -> int:
     store = _store(args)
     try:
         row = store.view(_case_number(args.number))
+        gaiji = store.gaiji_choices(row.id)
     finally:
         store.close()
     doc = case_to_document(row, book.facts)
@@ -153,20 +154,16 @@ def cmd_cases_show(args) -> int:
                                       "updated_at": to_jst(t.updated_at).isoformat(timespec="seconds")}
                                      for t in sorted(row.tasks.values(), key=lambda t: t.procedure)],
                            "sources": dict(sorted(row.sources.items())),
-                           "warnings": _warnings(row)}
+                           "warnings": _warnings(row, gaiji)}
     print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     return 0
 
 
-def _warnings(row) -> list[str]:
-    """外字 (private-use characters) in anything that prints."""
-    found = []
-    for part in ("deceased", "applicant", "funeral"):
-        for key, value in getattr(row, part).items():
-            chars = [c for c in str(value) if 0xE000 <= ord(c) <= 0xF8FF]
-            if chars:
-                found.append(f"外字あり: {part}.{key} " + " ".join(f"U+{ord(c):04X}" for c in chars))
-    return found
+def _warnings(row, gaiji_choices: dict[str, str] | None = None) -> list[str]:
+    """外字 (private-use characters) in anything that prints, with how each will print (documents/gaiji.py)."""
+    from .documents.gaiji import warnings_for
+
+    return warnings_for({"deceased": row.deceased, "applicant": row.applicant, "funeral": row.funeral}, gaiji_choices)
 
 
 def cmd_cases_list(args) -> int:

@@ -88,6 +88,16 @@ def test_each_print_keeps_its_packet_dated_and_never_overwritten(store):
     assert actions.count("packet.keep") == 2 and "packet.read" in actions
 
 
+
+def test_printing_for_a_case_not_visited_today_records_the_visit(store):
+    case_id = store.create_case(visit=False)  # booked or imported: nobody came yet
+    assert store.visits(case_id) == []
+    store.log_print(case_id, None, {"to": "printer", "forms": []}, pdf=b"%PDF", pages=1)
+    store.ensure_visit(case_id)  # the same day: the same visit
+    visits = store.visits(case_id)
+    assert len(visits) == 1 and store.print_log(case_id)[0].visit_id == visits[0].id == store.packets(case_id)[0].visit_id
+
+
 def test_an_empty_case_can_be_deleted_and_one_with_content_cannot(store):
     empty = store.create_case()
     store.set_person(empty, "deceased", "name", "間違い 入力")  # a name typed by mistake: still empty
@@ -115,6 +125,9 @@ def test_merging_two_cases_of_the_same_person(store):
     store.set_task(keep, "inkan_haishi", "open", department="shimin")
     store.set_task(other, "inkan_haishi", "done", department="shimin")  # further along: taken
     store.log_print(other, None, {"to": "pdf", "forms": []}, pdf=b"%PDF other", pages=1)
+    store.set_gaiji_choice(keep, "\ue000", "吉")  # a 外字 choice on both: the kept case's stays
+    store.set_gaiji_choice(other, "\ue000", "")
+    store.set_gaiji_choice(other, "\ue001", "髙")  # only on the other: carried over
 
     plan = store.merge_plan(keep, other)
     assert any("来庁者の電話番号" in c for c in plan.conflicts) and any("seal_registered" in c for c in plan.conflicts)
@@ -128,6 +141,7 @@ def test_merging_two_cases_of_the_same_person(store):
     assert row.sources["was_household_head"] == "phone"
     assert row.tasks["inkan_haishi"].status == "done"
     assert len(store.packets(keep)) == 1 and len(store.visits(keep)) == 2
+    assert store.gaiji_choices(keep) == {"\ue000": "吉", "\ue001": "髙"}
     assert store.count_cases() == 1
     with pytest.raises(StoreError):
         store.get(other)

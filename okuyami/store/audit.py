@@ -26,6 +26,7 @@ ACTIONS_JA = {
     "tasks.list": "手続き一覧を表示", "print": "印刷", "visit.start": "来庁を記録", "audit.read": "操作履歴を表示",
     "export": "書き出し", "case.merge": "別の案件を統合", "case.merged_into": "別の案件へ統合（この案件は削除）",
     "packet.keep": "交付した書類を保存", "packet.read": "保存した書類を表示・再印刷",
+    "juki.import": "住基から取込", "juki.update": "住基の変更を反映", "gaiji.set": "外字の印刷方法を記録",
 }
 
 
@@ -53,6 +54,12 @@ def record(conn: Connection, actor: Actor, action: str, case_id: int | None = No
     at = now()
     conn.execute(audit_log.insert().values(at=at, operator=actor.operator, terminal=actor.terminal, action=action,
                                            case_id=case_id, detail=json.dumps(detail, ensure_ascii=False)))
+    if actor.operator:
+        _seen(conn, actor.operator, at)
+
+
+def seen(conn: Connection, actor: Actor, at: dt.datetime) -> None:
+    """Remember the operator as seen (for entries written in bulk, e.g. a 住基 import)."""
     if actor.operator:
         _seen(conn, actor.operator, at)
 

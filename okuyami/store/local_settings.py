@@ -1,4 +1,5 @@
-"""This PC's own settings (端末の設定): corner or department mode, which department, who is at the terminal.
+"""This PC's own settings (端末の設定): corner or department mode, which department, who is at the terminal, and
+the 住基取込 folder and profile.
 
 Remembered per PC in ``terminal.json`` in the data folder (not in the shared database: each counter's PC keeps
 its own role). ``--department`` / ``--operator`` on the command line override them for one run.
@@ -18,6 +19,8 @@ class TerminalSettings:
     mode: str = "corner"  # corner (おくやみコーナー) / department (各課の端末)
     department: str | None = None  # rules.yaml department id in department mode
     operator: str = ""  # the last person at this terminal
+    juki_folder: str = ""  # 住基取込: the folder the RPA drops the death list into ("" : not watched)
+    juki_profile: str = ""  # 住基取込: the vendor profile (YAML; "" : the default layout)
 
     @classmethod
     def load(cls, data_dir: Path) -> "TerminalSettings":

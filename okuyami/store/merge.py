@@ -140,6 +140,10 @@ def _merge(conn: Connection, actor: Actor | None, keep_id: int, other_id: int, *
             continue
         for fk in table.foreign_keys:
             if fk.column is cases.c.id:
+                rest = [c for c in table.primary_key.columns if c is not fk.parent]
+                if rest and fk.parent.primary_key:  # keyed per case (外字 choices…): the kept wins
+                    kept = sa.select(*rest).where(fk.parent == keep_id)
+                    conn.execute(table.delete().where(fk.parent == other_id, sa.tuple_(*rest).in_(kept)))
                 conn.execute(table.update().where(fk.parent == other_id).values({fk.parent.name: keep_id}))
     values: dict[str, object] = {}
     if other.juki_key and not keep.juki_key:

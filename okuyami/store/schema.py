@@ -175,3 +175,46 @@ operators = sa.Table(
     sa.Column("name", sa.String(100), primary_key=True),
     sa.Column("last_seen", UTCDateTime, nullable=False),
 )
+
+# --- 住基 import (contract §10), 外字 print choices -----------------------------------------------------------
+# juki_imports: one row per file imported (the import record: counts, and the lines skipped / conflicts by line
+# number and field name, never a personal value). juki_baseline: per case and field, the value the last import
+# brought (so a re-import can tell a clerk's correction, which it keeps, from 住基's own value, which it updates).
+# gaiji_choices: per case and 外字 character, how it prints (a substitute the clerk typed, or '' for 〓 to be
+# written by hand); the stored name keeps the private-use character.
+juki_imports = sa.Table(
+    "juki_imports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
+    sa.Column("file_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("sha256", sa.String(64), nullable=False, server_default=""),
+    sa.Column("profile", sa.Text, nullable=False, server_default=""),
+    sa.Column("encoding", sa.String(20), nullable=False, server_default=""),
+    sa.Column("rows", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("unchanged", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("skipped", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("conflicts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),  # JSON: lines and field names only
+)
+sa.Index("ix_juki_imports_at", juki_imports.c.at)
+
+juki_baseline = sa.Table(
+    "juki_baseline", metadata,
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("field", sa.String(100), primary_key=True),  # deceased.name … or a fact name
+    sa.Column("value", sa.Text, nullable=False),  # JSON, as 住基 gave it last
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+gaiji_choices = sa.Table(
+    "gaiji_choices", metadata,
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("char", sa.String(8), primary_key=True),
+    sa.Column("substitute", sa.Text, nullable=False, server_default=""),  # '' : print 〓, written by hand
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -15,16 +15,18 @@ from typing import Any
 
 from ..core.engine import Evaluation
 from ..core.rulebook import Rulebook
-from . import answers, audit, cases, merge, migrate, notices, packets, printlog, tasks, visits
+from . import answers, audit, cases, juki, merge, migrate, notices, packets, printlog, tasks, visits
 from .answers import SOURCE_LABELS
 from .audit import ACTIONS_JA
 from .cases import ANY, STATE_LABELS, TASK_LABELS, CaseRow, CaseSummary, field_label
 from .database import (Actor, Database, SchemaMissing, StaleWrite, StoreError, StoreUnavailable, default_data_dir,
                        now, resolve_url, terminal_name, to_jst)
+from .juki import Conflict, ImportLog, JukiRecord, Outcome
 
 # What the views need besides the Store itself (they import nothing else of the store's internals):
 __all__ = ["Store", "ANY", "CaseRow", "CaseSummary", "StoreError", "StoreUnavailable", "StaleWrite", "STATE_LABELS",
-           "TASK_LABELS", "SOURCE_LABELS", "field_label", "ACTIONS_JA", "to_jst", "default_data_dir"]
+           "TASK_LABELS", "SOURCE_LABELS", "field_label", "ACTIONS_JA", "to_jst", "default_data_dir", "JukiRecord",
+           "ImportLog", "Outcome", "Conflict"]
 
 STATE_BY_LABEL = {v: k for k, v in STATE_LABELS.items()}
 TASK_BY_LABEL = {v: k for k, v in TASK_LABELS.items()}
@@ -263,3 +265,63 @@ class Store:
 
     def watcher(self, on_notices, on_state=None, **kw) -> notices.NoticeWatcher:
         return notices.NoticeWatcher(self.db, on_notices, on_state, **kw)
+
+    # --- 住基 import / export ------------------------------------------------------------------------------
+    def import_juki(self, records: list[JukiRecord], log: ImportLog, *, book: Rulebook | None = None,
+                    progress=None, batch_size: int = 100) -> Outcome:
+        """Create or update one case per 宛名番号 (contract §10), ``batch_size`` rows per transaction (other
+        terminals are never held up for the whole file); ``progress(done, total)`` after each batch. The import
+        record (``juki_imports`` and one audit entry) is written last, also when nothing changed."""
+        import sqlalchemy as sa
+
+        outcome = Outcome()
+        total = len(records)
+        for start in range(0, total, batch_size):
+            chunk = records[start:start + batch_size]
+            for attempt in (1, 2):
+                try:
+                    with self.db.write() as conn:
+                        outcome.merge(juki.apply_batch(conn, self.actor, chunk, book))
+                    break
+                except sa.exc.IntegrityError:  # another terminal imported the same 宛名番号 meanwhile: once more
+                    if attempt == 2:
+                        raise StoreError("同じ宛名番号を他の端末が同時に取り込んでいます。少し待ってからもう一度取り込んでください。") from None
+            if progress is not None:
+                progress(min(start + batch_size, total), total)
+        with self.db.write() as conn:
+            outcome.import_id = juki.log_import(conn, self.actor, log, outcome)
+        return outcome
+
+    def juki_imports(self, limit: int = 20) -> list[juki.ImportEntry]:
+        with self.db.read() as conn:
+            return juki.imports(conn, limit)
+
+    def juki_baseline(self, case_id: int) -> dict[str, Any]:
+        """What 住基 last said for each imported field of a case."""
+        with self.db.read() as conn:
+            return juki.baseline(conn, case_id)
+
+    def case_marks(self, ids: list[int]) -> dict[int, tuple[bool, bool]]:
+        """case → (imported from 住基, has 外字), for the case list."""
+        with self.db.read() as conn:
+            return juki.marks(conn, ids)
+
+    def gaiji_choices(self, case_id: int) -> dict[str, str]:
+        """外字 → its substitute for printing ('' : 〓, written by hand)."""
+        with self.db.read() as conn:
+            return juki.gaiji_choices_of(conn, case_id)
+
+    def set_gaiji_choice(self, case_id: int, char: str, substitute: str) -> None:
+        with self.db.write() as conn:
+            juki.set_gaiji_choice(conn, self.actor, case_id, char, substitute)
+
+    def export_stats(self, first: dt.date, last: dt.date, *, with_names: bool = False, by: str = "case"):
+        """The figures behind ``okuyami export cases`` (store/stats.py); audited with the operator, and whether
+        names were included."""
+        from . import stats
+
+        with self.db.write() as conn:
+            found = stats.case_stats(conn, first, last, with_names=with_names)
+            audit.record(conn, self.actor, "export", None, what="cases", by=by, first=first.isoformat(),
+                         last=last.isoformat(), with_names=with_names, cases=len(found))
+            return found

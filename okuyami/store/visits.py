@@ -40,19 +40,13 @@ def for_case(conn: Connection, case_id: int) -> list[Visit]:
     return [Visit(**r._mapping) for r in conn.execute(q)]
 
 
-def latest_today(conn: Connection, case_id: int, today_start: dt.datetime) -> int | None:
-    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at >= today_start)
-         .order_by(visits.c.id.desc()).limit(1))
-    return conn.execute(q).scalar_one_or_none()
-
-
 def ensure_today(conn: Connection, actor: Actor, case_id: int, *, kind: str = "counter") -> int:
     """This day's visit of the case (Japan time), started now if there is none yet: a return visit on another day
     is a visit of its own in the case's history."""
     from .cases import day_bounds
 
-    start, end = day_bounds(to_jst(now()).date())  # visits are real events: the clock, not $OKUYAMI_TODAY
-    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at >= start,
-                                      visits.c.started_at < end).order_by(visits.c.id.desc()).limit(1))
+    day_start, day_end = day_bounds(to_jst(now()).date())  # visits are real events: the clock, not $OKUYAMI_TODAY
+    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at >= day_start,
+                                      visits.c.started_at < day_end).order_by(visits.c.id.desc()).limit(1))
     found = conn.execute(q).scalar_one_or_none()
     return found if found is not None else start(conn, actor, case_id, kind=kind)

@@ -102,12 +102,19 @@ class CaseListPage(QWidget):
             return
         self.table.setRowCount(len(rows))
         self.ids = [r.id for r in rows]
+        try:
+            marks = store.case_marks(self.ids)  # 住基から取り込んだ案件・外字あり
+        except StoreError:
+            marks = {}
         open_cases = 0
         for i, row in enumerate(rows):
             open_cases += bool(row.open_tasks) and row.state != "closed"
-            values = (f"{to_jst(row.updated_at):%Y-%m-%d %H:%M}", row.deceased_name or "（氏名未入力）",
+            juki, gaiji = marks.get(row.id, (False, False))
+            values = (f"{to_jst(row.updated_at):%Y-%m-%d %H:%M}",
+                      (row.deceased_name or "（氏名未入力）") + ("　［外字あり］" if gaiji else ""),
                       row.deceased_kana or "", format_date(row.death_date) if row.death_date else "",
-                      row.applicant_name or "", row.status, f"{row.open_tasks}件", str(row.id))
+                      row.applicant_name or "", row.status + ("（住基）" if juki and row.state == "new" else ""),
+                      f"{row.open_tasks}件", str(row.id))
             for j, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 if j == 6 and row.open_tasks:

@@ -35,7 +35,7 @@ from ..documents.templates import load_templates
 from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable, to_jst
 from ..store.workflow import (case_dates, check_field, parse_count, parse_follow_up, plain_problem,
                               printer_offset_mm, to_case)
-from . import checklist
+from . import checklist, gaiji_dialog
 from .history import HistoryPanel
 from .printing import PrintStatus
 
@@ -338,7 +338,9 @@ class QuestionPanel(QWidget):
         self.done.hide()
         q = self.page.book.questions[fact]
         current = self.page.row.answers.get(fact)
-        self.question.setText(q.spec.text + (f"\n（いまの回答：{answer_text(fact, current, self.page.book.facts)}）" if current is not None else ""))
+        from_juki = "・住基から。違っていれば選び直してください" if self.page.row.sources.get(fact) == "juki" else ""
+        self.question.setText(q.spec.text + (f"\n（いまの回答：{answer_text(fact, current, self.page.book.facts)}{from_juki}）"
+                                             if current is not None else ""))
         self.hint.setText(q.spec.hint or "")
         self.hint.setVisible(bool(q.spec.hint))
         d = self.page.book.facts[fact]
@@ -387,7 +389,8 @@ class QuestionPanel(QWidget):
             return
         for fact, q in self.page.book.questions.items():
             if fact in row.answers:
-                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact], self.page.book.facts)}")
+                source = "　［住基］" if row.sources.get(fact) == "juki" else ""  # 住基から: the clerk may correct it
+                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact], self.page.book.facts)}{source}")
                 item.setData(Qt.UserRole, fact)
                 self.answers.addItem(item)
 
@@ -775,6 +778,10 @@ class PrintPanel(QWidget):
             self.message.setText("⚠ 印刷できません：" + "、".join(problems))
             self.message.setStyleSheet("color: #b00020;")
             return None
+        case = gaiji_dialog.prepare(self, self.page.store, self.page.case_id, case, self.make)  # 外字: ask first
+        if case is None:
+            self.message.setText("外字の印刷方法を選んでください（選ぶとプレビューを作ります）。")
+            return None
         out = self.tmp / f"case{self.page.case_id}"
         self.document.close()
         for old in self.tmp.iterdir() if self.tmp.is_dir() else ():  # only one packet on disk at a time (privacy)
@@ -973,7 +980,8 @@ class CasePage(QWidget):
     def _update_title(self) -> None:
         d = self.row.deceased
         death = f"（{format_date(dt.date.fromisoformat(d['death_date']))} 死亡）" if d.get("death_date") else ""
-        self.title.setText(f"{self.row.title} 様{death}")
+        juki = f"　［住基から取込・宛名番号 {self.row.juki_key}］" if self.row.juki_key else ""
+        self.title.setText(f"{self.row.title} 様{death}{juki}")
 
     def _intake_changed(self, part: str, field: str) -> None:
         self.reload_row()

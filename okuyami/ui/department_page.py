@@ -288,6 +288,8 @@ class DepartmentPage(QWidget):
         path = path or self._ask_path("この課の申請書", f"申請書_{self.current_case}_{self.department}.pdf", "PDF (*.pdf)")
         if not path:
             return None
+        from ..documents.gaiji import apply_choices  # 外字 print as chosen at the corner (else 〓, by hand)
+        case = apply_choices(case, self.store.gaiji_choices(self.current_case))
         with tempfile.TemporaryDirectory() as tmp:
             try:
                 packet = make_packet(self.book, case, Path(tmp), today=self.window.today, only_forms=forms)

@@ -19,6 +19,7 @@ from .case_list import CaseListPage
 from .follow_ups import FollowUpPage
 from .case_page import CasePage
 from .department_page import DepartmentPage
+from .juki_import import JukiImport
 from .notices import NoticeBridge
 
 BANNER_STYLE = "background: #b00020; color: white; font-size: 13pt; font-weight: bold; padding: 8px;"
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         box.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._menus()
+        self.juki = JukiImport(self, store, data_dir, self.file_menu)  # 住基取込 (menu, watched folder)
         self.resize(1360, 860)
         self._title()
         if loaded.problems or self.book is None:
@@ -85,7 +87,7 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         bar = self.menuBar()
-        file = bar.addMenu("ファイル(&F)")
+        file = self.file_menu = bar.addMenu("ファイル(&F)")
         self.act_new = self._action(file, "新しい案件(&N)", QKeySequence.New, self.new_case)
         self._action(file, "案件一覧(&L)", QKeySequence("Ctrl+L"), self.show_list)
         self._action(file, "後日対応の一覧(&T)", QKeySequence("Ctrl+T"), self.show_follow_ups)
@@ -215,11 +217,14 @@ class MainWindow(QMainWindow):
         box.open()
 
     def remember_terminal(self) -> None:
-        TerminalSettings("department" if self.department else "corner", self.department,
-                         self.store.actor.operator).save(self.data_dir)
+        settings = TerminalSettings.load(self.data_dir)  # keeps this PC's other settings (住基取込)
+        settings.mode, settings.department = "department" if self.department else "corner", self.department
+        settings.operator = self.store.actor.operator
+        settings.save(self.data_dir)
 
     def closeEvent(self, event) -> None:  # everything is already saved; just let go of the file
         if self.bridge is not None:
             self.bridge.stop()
+        self.juki.wait_done()
         self.case_page.release()
         super().closeEvent(event)

@@ -1,0 +1,368 @@
+"""住基 import into the store (住基取込): one case per 宛名番号, answers with source ``juki``, the per-field baseline
+of what 住基 last said, the import log, and the 外字 print choices (contract §10).
+
+Re-importing: a field whose current value is still what 住基 last gave (its baseline) follows the file; a field
+a clerk changed after the import (a person field that differs from its baseline, an answer whose source is no
+longer ``juki``, or one a clerk took back) is kept — the clerk's answer wins — and, when the file says something
+else, listed as a conflict. A row that changes nothing writes nothing: no version, no audit entry, no notice.
+A case a clerk opened at the counter before the morning's import (no 宛名番号 yet, same name and dates) is linked
+to its 宛名番号 rather than duplicated; what the clerk typed counts as their corrections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import audit, cases as cases_mod, notices
+from .database import Actor, now
+from .schema import (DATE_COLUMNS, PERSON_COLUMNS, answers, audit_log, cases, gaiji_choices, juki_baseline,
+                     juki_imports, tasks)
+from .schema import notices as notices_table
+
+MISSING = object()
+FIELD_LABELS = {"deceased.name": "氏名", "deceased.kana": "氏名カナ", "deceased.sex": "性別",
+                "deceased.birth_date": "生年月日", "deceased.death_date": "死亡日", "deceased.address": "住所",
+                "deceased.registered_domicile": "本籍"}
+_PERSON_COLS = [cases.c[c] for c in PERSON_COLUMNS.values()]
+_TEXT_PARTS = ("deceased_name", "deceased_kana", "deceased_address", "deceased_registered_domicile",
+               "applicant_name", "applicant_kana", "applicant_address", "funeral_chief_mourner")
+
+
+@dataclass
+class JukiRecord:
+    """One good row of a death list: ``person`` as ``deceased.name`` → text (dates ISO, sex male/female),
+    ``facts`` as contract §2 answers. ``line`` is the row's line in the file."""
+
+    line: int
+    key: str
+    person: dict[str, str]
+    facts: dict[str, Any]
+
+
+@dataclass
+class Conflict:
+    """A clerk's correction kept although 住基 now says otherwise."""
+
+    line: int
+    key: str
+    case: int
+    field: str  # deceased.death_date, or a fact name
+    kept: Any  # the clerk's value (None: the clerk took it back)
+    juki: Any  # what the file says
+    by: str  # counter / phone / clerk
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "case": self.case, "field": self.field, "kept": self.kept, "juki": self.juki,
+                "source": self.by}
+
+
+@dataclass
+class Outcome:
+    """What an import did, row by row (line → case)."""
+
+    created: list[tuple[int, int]] = field(default_factory=list)
+    updated: list[tuple[int, int, list[str]]] = field(default_factory=list)
+    unchanged: list[tuple[int, int]] = field(default_factory=list)
+    linked: list[tuple[int, int]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    import_id: int | None = None
+
+    def merge(self, other: "Outcome") -> None:
+        for name in ("created", "updated", "unchanged", "linked", "conflicts"):
+            getattr(self, name).extend(getattr(other, name))
+
+    def case_of_line(self) -> dict[int, int]:
+        out = {line: case for line, case in self.created + self.unchanged}
+        out.update({line: case for line, case, _ in self.updated})
+        return out
+
+
+@dataclass
+class ImportLog:
+    """The import record (no personal values: lines and field names)."""
+
+    file_name: str
+    sha256: str
+    profile: str
+    encoding: str
+    rows: int
+    skipped_lines: list[int]
+    warning_lines: list[int]
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _stored(column: str, value: str | None) -> Any:
+    return dt.date.fromisoformat(value) if value and column in DATE_COLUMNS else value
+
+
+def _name_key(name: str | None) -> str:
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def _upsert(conn: Connection, table: sa.Table, index: list[str], rows: list[dict], update: dict) -> None:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table)
+    conn.execute(stmt.on_conflict_do_update(index_elements=index,
+                                            set_={k: (v(stmt.excluded) if callable(v) else v)
+                                                  for k, v in update.items()}), rows)
+
+
+def apply_batch(conn: Connection, actor: Actor, records: list[JukiRecord], book=None) -> Outcome:
+    """Create or update the cases of ``records`` (one transaction: the caller's)."""
+    out = Outcome()
+    at = now()
+    keys = [r.key for r in records]
+    rows = {r.juki_key: dict(r) for r in conn.execute(
+        sa.select(cases.c.id, cases.c.juki_key, *_PERSON_COLS).where(cases.c.juki_key.in_(keys))).mappings()}
+    _link_counter_cases(conn, records, rows)
+    ids = [r["id"] for r in rows.values()]
+    held: dict[int, dict[str, tuple]] = defaultdict(dict)
+    bases: dict[int, dict[str, Any]] = defaultdict(dict)
+    if ids:
+        for a in conn.execute(sa.select(answers.c.case_id, answers.c.fact, answers.c.value, answers.c.source)
+                              .where(answers.c.case_id.in_(ids))):
+            held[a.case_id][a.fact] = (json.loads(a.value), a.source)
+        for b in conn.execute(sa.select(juki_baseline.c.case_id, juki_baseline.c.field, juki_baseline.c.value)
+                              .where(juki_baseline.c.case_id.in_(ids))):
+            bases[b.case_id][b.field] = json.loads(b.value)
+    answer_rows: list[dict] = []
+    base_rows: list[dict] = []
+    touched: list[int] = []  # updated cases: their tasks follow (the new ones got theirs in _create)
+    fresh = [rec for rec in records if rec.key not in rows]
+    if fresh:
+        answer_rows, base_rows = _create(conn, actor, fresh, book, at, out)
+    for rec in records:
+        row = rows.get(rec.key)
+        if row is None:
+            continue
+        case_id = row["id"]
+        if row.pop("_linked", False):
+            out.linked.append((rec.line, case_id))
+        base = bases[case_id]
+        columns: dict[str, Any] = {}
+        changed: list[str] = []
+        for target, value in rec.person.items():
+            column = PERSON_COLUMNS[tuple(target.split("."))]
+            current, before = _iso(row[column]), base.get(target, MISSING)
+            if current != value:
+                by_clerk = (current is not None) if before is MISSING else (current != before)
+                if by_clerk:
+                    out.conflicts.append(Conflict(rec.line, rec.key, case_id, target, current, value, "clerk"))
+                else:
+                    columns[column] = _stored(column, value)
+                    changed.append(target)
+            if before != value:
+                base_rows.append({"case_id": case_id, "field": target,
+                                  "value": json.dumps(value, ensure_ascii=False), "updated_at": at})
+        for fact, value in rec.facts.items():
+            current, source = held[case_id].get(fact, (None, None))
+            before = base.get(fact, MISSING)
+            same = source is not None and current == value and type(current) is type(value)
+            if not same:
+                by_clerk = (source is not None and source != "juki") or (source is None and before is not MISSING)
+                if by_clerk:  # answered at the counter / by phone, or taken back: the clerk's answer wins
+                    out.conflicts.append(Conflict(rec.line, rec.key, case_id, fact, current, value,
+                                                  source or "clerk"))
+                else:
+                    answer_rows.append({"case_id": case_id, "fact": fact, "value": json.dumps(value, ensure_ascii=False),
+                                        "source": "juki", "operator": actor.operator, "updated_at": at, "rev": 1})
+                    changed.append(fact)
+            if before != value:
+                base_rows.append({"case_id": case_id, "field": fact, "value": json.dumps(value, ensure_ascii=False),
+                                  "updated_at": at})
+        if changed:
+            merged = {**row, **columns}
+            conn.execute(cases.update().where(cases.c.id == case_id).values(
+                **columns, version=cases.c.version + 1, updated_at=at,
+                search_text=cases_mod.search_text({c: merged[c] for c in PERSON_COLUMNS.values()})))
+            audit.record(conn, actor, "juki.update", case_id, line=rec.line, fields=sorted(changed))
+            notices.ring(conn, "case", case_id, terminal=actor.terminal)
+            out.updated.append((rec.line, case_id, changed))
+            touched.append(case_id)
+        else:
+            out.unchanged.append((rec.line, case_id))
+    _upsert(conn, answers, ["case_id", "fact"], answer_rows,
+            {"value": lambda ex: ex.value, "source": "juki", "operator": actor.operator, "updated_at": at,
+             "rev": answers.c.rev + 1})
+    _upsert(conn, juki_baseline, ["case_id", "field"], base_rows,
+            {"value": lambda ex: ex.value, "updated_at": at})
+    if book is not None:
+        _sync_tasks(conn, actor, touched, book)
+    return out
+
+
+def _create(conn: Connection, actor: Actor, records: list[JukiRecord], book, at: dt.datetime,
+            out: Outcome) -> tuple[list[dict], list[dict]]:
+    """New cases (state new = 未来庁), in bulk: one multi-row statement per table for the whole batch (a 1,000-row
+    file in a few seconds on either backend). Returns the answer and baseline rows still to be written."""
+    from ..core.engine import CaseDates, Session
+    from .tasks import department_of
+
+    values = []
+    for rec in records:
+        v = {column: None for column in PERSON_COLUMNS.values()}
+        v.update({PERSON_COLUMNS[tuple(k.split("."))]: _stored(PERSON_COLUMNS[tuple(k.split("."))], x)
+                  for k, x in rec.person.items()})
+        values.append({"version": 1, "state": "new", "created_at": at, "updated_at": at, "created_by": actor.operator,
+                       "juki_key": rec.key, **v, "search_text": cases_mod.search_text(v), "language": "ja"})
+    ids = [r.id for r in conn.execute(cases.insert().returning(cases.c.id, sort_by_parameter_order=True), values)]
+    answer_rows, base_rows, task_rows, audit_rows, notice_rows = [], [], [], [], []
+    for rec, case_id, v in zip(records, ids, values):
+        answer_rows += [{"case_id": case_id, "fact": f, "value": json.dumps(x, ensure_ascii=False), "source": "juki",
+                         "operator": actor.operator, "updated_at": at, "rev": 1} for f, x in rec.facts.items()]
+        base_rows += [{"case_id": case_id, "field": f, "value": json.dumps(x, ensure_ascii=False), "updated_at": at}
+                      for f, x in {**rec.person, **rec.facts}.items()]
+        for action, detail in (("case.create", {}), ("juki.import", {"line": rec.line, "fields": sorted(rec.person),
+                                                                     "facts": sorted(rec.facts)})):
+            audit_rows.append({"at": at, "operator": actor.operator, "terminal": actor.terminal, "action": action,
+                               "case_id": case_id, "detail": json.dumps(detail, ensure_ascii=False)})
+        notice_rows.append({"at": at, "case_id": case_id, "department": None, "kind": "case",
+                            "terminal": actor.terminal})
+        birth, death = v["deceased_birth_date"], v["deceased_death_date"]
+        if book is not None and birth and death and death >= birth:
+            sex = v["deceased_sex"] if v["deceased_sex"] in ("male", "female") else None
+            result = Session(book, CaseDates(birth, death, None, sex, None, None, None), rec.facts).result
+            departments = set()
+            for p in result.procedures:
+                if p.rule is None:
+                    continue
+                dept = department_of(book, p.rule)
+                departments.add(dept)
+                task_rows.append({"case_id": case_id, "procedure": p.code, "department": dept, "status": "open",
+                                  "note": "", "operator": actor.operator, "updated_at": at, "version": 1,
+                                  "applies": True})
+            notice_rows += [{"at": at, "case_id": case_id, "department": d, "kind": "task",
+                             "terminal": actor.terminal} for d in sorted(departments)]
+        out.created.append((rec.line, case_id))
+    for table, rows in ((tasks, task_rows), (audit_log, audit_rows), (notices_table, notice_rows)):
+        if rows:
+            conn.execute(table.insert(), rows)
+    audit.seen(conn, actor, at)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_notify(:ch, '')"), {"ch": notices.CHANNEL})
+    return answer_rows, base_rows
+
+
+def _link_counter_cases(conn: Connection, records: list[JukiRecord], rows: dict[str, dict]) -> None:
+    """A case opened at the counter before the import (no 宛名番号; same name, birth and death date, not closed)
+    gets the row's 宛名番号 instead of a second case being created. Only an unambiguous match is linked."""
+    wanted = [r for r in records if r.key not in rows and r.person.get("deceased.death_date")
+              and r.person.get("deceased.birth_date") and r.person.get("deceased.name")]
+    if not wanted:
+        return
+    deaths = {dt.date.fromisoformat(r.person["deceased.death_date"]) for r in wanted}
+    found: dict[tuple, list[dict]] = defaultdict(list)
+    for c in conn.execute(sa.select(cases.c.id, cases.c.juki_key, *_PERSON_COLS).where(
+            cases.c.juki_key.is_(None), cases.c.state != "closed",
+            cases.c.deceased_death_date.in_(deaths))).mappings():
+        found[(_iso(c["deceased_death_date"]), _iso(c["deceased_birth_date"]), _name_key(c["deceased_name"]))].append(dict(c))
+    for r in wanted:
+        match = found.get((r.person["deceased.death_date"], r.person["deceased.birth_date"],
+                           _name_key(r.person["deceased.name"])), [])
+        if len(match) == 1:
+            row = match.pop()
+            conn.execute(cases.update().where(cases.c.id == row["id"]).values(juki_key=r.key))
+            row["juki_key"], row["_linked"] = r.key, True
+            rows[r.key] = row
+
+
+def _sync_tasks(conn: Connection, actor: Actor, case_ids: list[int], book) -> None:
+    """The departments' tasks follow the imported answers (they can prepare before the family comes)."""
+    from .casefile import evaluate_row
+    from .tasks import sync
+
+    for case_id in case_ids:
+        result = evaluate_row(book, cases_mod.load(conn, case_id))
+        if result is not None:
+            sync(conn, actor, case_id, result, book)
+
+
+def log_import(conn: Connection, actor: Actor, log: ImportLog, outcome: Outcome) -> int:
+    detail = {"skipped_lines": log.skipped_lines, "warning_lines": log.warning_lines,
+              "created": [c for _, c in outcome.created], "updated": [c for _, c, _ in outcome.updated],
+              "linked": [c for _, c in outcome.linked],
+              "conflicts": [{"line": c.line, "case": c.case, "field": c.field} for c in outcome.conflicts]}
+    import_id = conn.execute(juki_imports.insert().values(
+        at=now(), operator=actor.operator, terminal=actor.terminal, file_name=log.file_name, sha256=log.sha256,
+        profile=log.profile, encoding=log.encoding, rows=log.rows, created=len(outcome.created),
+        updated=len(outcome.updated), unchanged=len(outcome.unchanged), skipped=len(log.skipped_lines),
+        conflicts=len(outcome.conflicts), detail=json.dumps(detail, ensure_ascii=False))).inserted_primary_key[0]
+    audit.record(conn, actor, "juki.import", None, import_id=import_id, file=log.file_name, rows=log.rows,
+                 created=len(outcome.created), updated=len(outcome.updated), skipped=len(log.skipped_lines),
+                 conflicts=len(outcome.conflicts))
+    return import_id
+
+
+@dataclass(frozen=True)
+class ImportEntry:
+    id: int
+    at: dt.datetime
+    operator: str
+    terminal: str
+    file_name: str
+    sha256: str
+    profile: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    conflicts: int
+
+
+def imports(conn: Connection, limit: int = 20) -> list[ImportEntry]:
+    q = sa.select(*[juki_imports.c[n] for n in ImportEntry.__dataclass_fields__]).order_by(
+        juki_imports.c.id.desc()).limit(limit)
+    return [ImportEntry(**r._mapping) for r in conn.execute(q)]
+
+
+def baseline(conn: Connection, case_id: int) -> dict[str, Any]:
+    q = sa.select(juki_baseline.c.field, juki_baseline.c.value).where(juki_baseline.c.case_id == case_id)
+    return {f: json.loads(v) for f, v in conn.execute(q)}
+
+
+# -- 外字 -------------------------------------------------------------------------------------------------------
+def _has_gaiji(text: Any) -> bool:
+    return isinstance(text, str) and any(0xE000 <= ord(c) <= 0xF8FF for c in text)
+
+
+def marks(conn: Connection, ids: list[int]) -> dict[int, tuple[bool, bool]]:
+    """case → (imported from 住基, has 外字) for the case list (one query for a page)."""
+    if not ids:
+        return {}
+    cols = [cases.c.id, cases.c.juki_key] + [cases.c[c] for c in _TEXT_PARTS]
+    out = {}
+    for r in conn.execute(sa.select(*cols).where(cases.c.id.in_(ids))).mappings():
+        out[r["id"]] = (r["juki_key"] is not None, any(_has_gaiji(r[c]) for c in _TEXT_PARTS))
+    return out
+
+
+def gaiji_choices_of(conn: Connection, case_id: int) -> dict[str, str]:
+    q = sa.select(gaiji_choices.c.char, gaiji_choices.c.substitute).where(gaiji_choices.c.case_id == case_id)
+    return {c: s for c, s in conn.execute(q)}
+
+
+def set_gaiji_choice(conn: Connection, actor: Actor, case_id: int, char: str, substitute: str) -> None:
+    if conn.execute(sa.select(cases.c.id).where(cases.c.id == case_id)).first() is None:
+        raise cases_mod.CaseNotFound(f"案件番号 {case_id} はありません。")
+    _upsert(conn, gaiji_choices, ["case_id", "char"],
+            [{"case_id": case_id, "char": char, "substitute": substitute, "operator": actor.operator,
+              "updated_at": now()}],
+            {"substitute": lambda ex: ex.substitute, "operator": actor.operator, "updated_at": now()})
+    audit.record(conn, actor, "gaiji.set", case_id, char=f"U+{ord(char):04X}", handwritten=not substitute)
