@@ -26,8 +26,10 @@ from .core.rulebook import check_rulebook, load_rulebook
 from .core.scenarios import run_all
 from .cli_store import add_commands as add_store_commands
 from .cli_store import common_options, run_guarded
+from .cli_reservations import COMMANDS as RESERVATION_COMMANDS
+from .cli_reservations import add_commands as add_reservation_commands
 
-_COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit")
+_COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit") + RESERVATION_COMMANDS
 
 
 
@@ -261,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.set_defaults(func=cmd_doctor)
 
     add_store_commands(sub)  # contract §8: db, cases, tasks, audit
+    add_reservation_commands(sub)  # contract §9: slots, reservations
     return parser
 
 
@@ -295,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         target.print_help(sys.stderr)
         return 2
     try:
-        if args.command in ("db", "cases", "tasks", "audit"):
+        if args.command in ("db", "cases", "tasks", "audit") + RESERVATION_COMMANDS:
             return run_guarded(func, args)
         return func(args)
     except InvalidInput as exc:
