@@ -450,3 +450,44 @@ def test_cli_tomorrows_calls(run):
     run("reservations", "add", "--start", "2026-11-26T09:00", "--deceased", "山田 太郎", *args)
     code, out, _ = run("reservations", "list", "--date", "2026-11-26")
     assert code == 0 and "090-1234-5678" in out and "山田 花子" in out and "9:00〜10:00" in out
+
+
+# -- the 事前案内 ------------------------------------------------------------------------------------------------
+def test_the_advance_notice_lists_what_to_bring_from_the_answers(book):
+    from pypdf import PdfReader
+    import io
+
+    from okuyami.core.engine import CaseDates, Session
+    from okuyami.documents.advance_notice import compose, render, short_text
+
+    def notice(answers, dates=CaseDates(dt.date(1941, 3, 2), dt.date(2026, 11, 15))):
+        session = Session(book, dates, answers) if dates else None
+        return compose(book, start=at("2026-11-26"), minutes=60, office="honcho", number=12, case=34,
+                       deceased="山田 太郎", caller="山田 花子", session=session), session
+
+    n, session = notice({"health_insurance": "kouki", "pension_recipient": True, "seal_registered": False})
+    assert n.always == book.root.settings.booking.always_bring
+    required = {item for item, _ in n.required}
+    maybe = {item for item, _ in n.maybe}
+    # exactly the bring: lists of the city's counters' procedures that apply (要/要確認) and that may still apply
+    want = {i for p in session.result.procedures if p.rule.spec.counter for i in p.rule.spec.bring} - set(n.always)
+    assert required == want and "年金証書" in required
+    undecided = {i for c in session.undecided if book.rules[c].spec.counter for i in book.rules[c].spec.bring}
+    assert maybe == undecided - required - set(n.always)
+    assert "印鑑登録証（カード）" not in required | maybe  # answered: no seal registration
+    outside = {i for r in book.rules.values() if not r.spec.counter for i in r.spec.bring} - required - maybe
+    assert "車検証" in outside  # outside agencies' documents are not brought to the corner
+    text = short_text(n)
+    assert text.splitlines()[1] == "令和8年11月26日(木) 10:00〜11:00（約60分）" and "予約番号：12" in text
+    assert "1階 市民ホール奥（1番窓口）" in text and "0123-45-6700" in text
+    pdf, pages, size = render(n)
+    assert pages == 1 and size >= 11
+    page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "年金証書" in page and "山田 花子 様" in page
+    # the branch office: its own place; without the birth date the letter says it can say more later
+    bare, _ = notice({}, dates=None)
+    assert bare.undecided and not bare.required and not bare.maybe
+    branch = compose(book, start=at("2026-11-27"), minutes=60, office="kita_shisho", number=1, case=1,
+                     deceased="山田 太郎", caller="", session=None)
+    assert branch.place == "1階 市民窓口の奥（相談室）" and branch.phone == "0123-45-6800"
+    assert render(branch)[1] == 1

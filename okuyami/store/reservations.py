@@ -69,7 +69,11 @@ class ReservationNotFound(StoreError):
 
 
 def current_time() -> dt.datetime:
-    """Now, in Japan time; with ``$OKUYAMI_TODAY`` (demonstrations, tests) that day at the current clock time."""
+    """Now, in Japan time; with ``$OKUYAMI_TODAY`` (demonstrations, tests) that day at the current clock time, or
+    ``$OKUYAMI_NOW`` (``2026-11-26T10:05``, Japan time) exactly."""
+    fixed = os.environ.get("OKUYAMI_NOW")
+    if fixed:
+        return jst(dt.datetime.fromisoformat(fixed))
     real = dt.datetime.now(JST)
     if os.environ.get("OKUYAMI_TODAY"):
         return dt.datetime.combine(_today(), real.time(), JST)
@@ -115,7 +119,7 @@ class Reservation:
         """How long the family waited (or has been waiting) between check-in and being served."""
         if self.arrived_at is None:
             return None
-        end = self.served_at or (None if self.status in ("done", "cancelled", "booked") else (at or now()))
+        end = self.served_at or (None if self.status in ("done", "cancelled", "booked") else (at or current_time()))
         return (end - self.arrived_at) if end else None
 
     def to_json(self) -> dict[str, Any]:
@@ -293,7 +297,8 @@ def walk_in(conn: Connection, actor: Actor, rulebook: Rulebook, *, office: str |
     problem = office_problem(rulebook, office)
     if problem:
         raise StoreError(problem)
-    at = jst(at or current_time()).replace(second=0, microsecond=0)
+    arrived = jst(at or current_time())
+    at = arrived.replace(second=0, microsecond=0)
     caller = {k: (v or "").strip() for k, v in (caller or {}).items()}
     if case_id is None:
         initial = {k: v for k, v in (values or {}).items() if v not in (None, "")}
@@ -303,14 +308,14 @@ def walk_in(conn: Connection, actor: Actor, rulebook: Rulebook, *, office: str |
     else:
         cases.load(conn, case_id)
     stamp = now()
-    visit_id = conn.execute(visits.insert().values(case_id=case_id, kind="counter", office=office, started_at=stamp,
+    visit_id = conn.execute(visits.insert().values(case_id=case_id, kind="counter", office=office, started_at=arrived,
                                                    operator=actor.operator, terminal=actor.terminal)
                             ).inserted_primary_key[0]
     number = conn.execute(reservations.insert().values(
         case_id=case_id, office=office, start=at, minutes=rulebook.root.offices[office].booking.slot_minutes,
         desk=None, status="arrived", walk_in=True, caller_name=caller.get("name", ""),
         caller_relationship=caller.get("relationship", ""), caller_phone=caller.get("phone", ""), visit_id=visit_id,
-        created_at=stamp, created_by=actor.operator, updated_at=stamp, operator=actor.operator, arrived_at=stamp,
+        created_at=stamp, created_by=actor.operator, updated_at=stamp, operator=actor.operator, arrived_at=arrived,
         version=1)).inserted_primary_key[0]
     audit.record(conn, actor, "reservation.walk_in", case_id, reservation=number, office=office)
     notices.ring(conn, "visit", case_id, terminal=actor.terminal)
@@ -385,7 +390,7 @@ def set_status(conn: Connection, actor: Actor, number: int, status: str, *, expe
             f"「{STATUS_LABELS[res.status]}」からは " + "、".join(f"「{STATUS_LABELS[s]}」" for s in sorted(
                 TRANSITIONS[res.status], key=RESERVATION_STATUSES.index)) + " にできます。"
         raise StoreError(f"予約 {number} は「{STATUS_LABELS[res.status]}」のため「{STATUS_LABELS[status]}」にできません。{hint}")
-    stamp = jst(at).astimezone(dt.timezone.utc) if at else now()
+    stamp = jst(at or current_time())  # ($OKUYAMI_TODAY: the demonstration's day, like the booking checks)
     values: dict[str, Any] = {"status": status}
     visit_values: dict[str, Any] = {}
     if status == "arrived":
