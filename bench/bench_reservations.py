@@ -40,7 +40,7 @@ from okuyami.core.calendar import JST  # noqa: E402
 from okuyami.core.rulebook import load_rulebook  # noqa: E402
 from okuyami.store import migrate  # noqa: E402
 from okuyami.store.database import Database  # noqa: E402
-from okuyami.store.store import BookingRefused, Store  # noqa: E402
+from okuyami.store.store import Store  # noqa: E402
 
 TODAY = dt.date(2026, 11, 24)
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=JST)

@@ -36,7 +36,7 @@ from ..core.rulebook import Rulebook
 from ..core.wareki import format_date
 from . import audit, cases, notices
 from .answers import set_answer
-from .cases import ANY, CaseNotFound, bump, day_bounds
+from .cases import ANY, bump, day_bounds
 from .database import Actor, StaleWrite, StoreError, now
 from .schema import RESERVATION_STATUSES, reservations, slot_locks, slot_overrides, visits
 from .schema import cases as cases_t
