@@ -27,8 +27,11 @@ from .core.scenarios import run_all
 from .cli_store import add_commands as add_store_commands
 from .cli_store import common_options, run_guarded
 from .cli_juki import add_commands as add_juki_commands
+from .cli_reservations import COMMANDS as RESERVATION_COMMANDS
+from .cli_reservations import add_commands as add_reservation_commands
 
-_COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit", "import", "export")
+_COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit", "import",
+             "export") + RESERVATION_COMMANDS
 
 
 
@@ -263,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_store_commands(sub)  # contract §8: db, cases, tasks, audit
     add_juki_commands(sub)  # contract §10: import juki, export cases / prep
+    add_reservation_commands(sub)  # contract §9: slots, reservations
     return parser
 
 
@@ -297,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         target.print_help(sys.stderr)
         return 2
     try:
-        if args.command in ("db", "cases", "tasks", "audit", "import", "export"):
+        if args.command in ("db", "cases", "tasks", "audit", "import", "export") + RESERVATION_COMMANDS:
             return run_guarded(func, args)
         return func(args)
     except InvalidInput as exc:

@@ -338,6 +338,12 @@ class Session:
             rule=rule)
 
     @property
+    def undecided(self) -> tuple[str, ...]:
+        """The procedures whose decision still waits on an unanswered question (they may yet apply), in visiting
+        order — e.g. for what a family should bring before the interview is over (事前案内)."""
+        return tuple(r.code for r in self._rules if self._outcome[r.code][0] == C.PENDING)
+
+    @property
     def next_question(self) -> str | None:
         pending = self.result.pending_questions
         return pending[0] if pending else None

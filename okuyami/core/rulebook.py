@@ -32,12 +32,55 @@ CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 
+def _opening_range(text: Any) -> tuple[int, int]:
+    """'9:00-12:00' → (540, 720); ValueError with a message for departments otherwise."""
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-〜~]\s*(\d{1,2}):(\d{2})\s*", str(text))
+    if not m or int(m[1]) > 23 or int(m[3]) > 24 or int(m[2]) > 59 or int(m[4]) > 59:
+        raise ValueError(f"'{text}' is not an opening range such as 9:00-12:00")
+    start, end = int(m[1]) * 60 + int(m[2]), int(m[3]) * 60 + int(m[4])
+    if end <= start:
+        raise ValueError(f"'{text}' ends before it starts")
+    return start, end
+
+
+class OfficeBooking(StrictModel):
+    """予約枠: when families may book a visit at this office's corner (contract §9). Slots start at each opening
+    range's start and follow one another every ``slot_minutes`` while a whole slot fits before the range ends."""
+
+    slot_minutes: int = Field(60, ge=10, le=480)  # one family's visit (1組の所要時間)
+    desks: int = Field(2, ge=1, le=50)  # families served at once (並行して対応できる窓口の数)
+    hours: list[str] = ["9:00-12:00", "13:00-16:00"]  # opening ranges for bookings, e.g. 9:00-12:00
+    notice_open_days: int = Field(1, ge=0, le=60)  # book at least this many 開庁日 before the visit (0: same day)
+    ahead_days: int = Field(60, ge=1, le=730)  # and at most this many calendar days ahead
+    place: str | None = None  # where the family goes in this office (default: the corner's place)
+
+    def ranges(self) -> list[tuple[int, int]]:
+        """The opening ranges as (start, end) in minutes after midnight, in order."""
+        return sorted(_opening_range(text) for text in self.hours)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: list[str]) -> list[str]:
+        ranges = []
+        for text in value:
+            start, end = _opening_range(text)
+            ranges.append((start, end, text))
+        ranges.sort()
+        for (s1, e1, t1), (s2, _e2, t2) in zip(ranges, ranges[1:]):
+            if s2 < e1:
+                raise ValueError(f"'{t1}' and '{t2}' overlap")
+        if not ranges:
+            raise ValueError("give at least one opening range such as 9:00-12:00")
+        return value
+
+
 class Office(StrictModel, NameT):
     """庁舎・支所."""
 
     name: str
     address: str
     phone: str | None = None
+    booking: OfficeBooking | None = None  # bookable times of the corner at this office (none: no bookings)
 
 
 class Department(StrictModel, NameT):
@@ -86,7 +129,15 @@ class Municipality(StrictModel, NameT):
     corner: Corner
 
 
+class BookingSettings(StrictModel):
+    """予約 (contract §9): the city's choices for every office."""
+
+    require_death_registered: bool = False  # book only once the death is registered (an answer or the 住基 import)
+    always_bring: list[str] = []  # what every visit needs (事前案内), besides the procedures' own 持ち物
+
+
 class Settings(StrictModel):
+    booking: BookingSettings = BookingSettings()
     rollover: Literal["next_open_day", "none"] = "next_open_day"
     extra_closed_days: list[dt.date] = []  # the city's own closed days, besides weekends, 祝日 and 12/29–1/3
     scenarios: list[str] = ["rules/scenarios"]  # folders (or files) of scenario tests, relative to rules.yaml
@@ -457,6 +508,13 @@ class _Loader:
             if counter.office not in root.offices and counter.office not in self.broken:
                 problems.error(doc.mark(("counters", cid, "office")),
                                f"unknown office '{counter.office}'{did_you_mean(counter.office, root.offices)}")
+        for oid, office in root.offices.items():
+            b = office.booking
+            for i, text in enumerate(b.hours if b else ()):
+                start, end = _opening_range(text)
+                if end - start < b.slot_minutes:
+                    problems.error(doc.mark(("offices", oid, "booking", "hours", i)),
+                                   f"opening range '{text}' is shorter than one slot ({b.slot_minutes} minutes)")
         for section in ("departments", "agencies", "offices"):
             for key in getattr(root, section):
                 if not CODE.match(key):

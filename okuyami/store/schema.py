@@ -120,6 +120,60 @@ visits = sa.Table(
     sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
 )
 
+# --- reservations (予約, contract §9) --------------------------------------------------------------------------
+RESERVATION_STATUSES = ("booked", "arrived", "in_service", "done", "no_show", "cancelled")
+
+reservations = sa.Table(  # one booked (or walk-in) visit of a family; its id is the 予約番号
+    "reservations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("office", sa.String(100), nullable=False),
+    sa.Column("start", UTCDateTime, nullable=False),  # the slot's start (a walk-in: the arrival)
+    sa.Column("minutes", sa.Integer, nullable=False),
+    # the place held in the slot, 1..capacity; NULL once cancelled and for walk-ins. UNIQUE (office, start, desk):
+    # two bookings can never hold the same place, whatever the terminals do at the same moment.
+    sa.Column("desk", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="booked"),
+    sa.Column("walk_in", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("caller_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("caller_relationship", sa.Text, nullable=False, server_default=""),
+    sa.Column("caller_phone", sa.Text, nullable=False, server_default=""),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("moved_from", UTCDateTime, nullable=True),  # rescheduled: the start it had before
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False, server_default=""),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("arrived_at", UTCDateTime, nullable=True),
+    sa.Column("served_at", UTCDateTime, nullable=True),
+    sa.Column("done_at", UTCDateTime, nullable=True),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.UniqueConstraint("office", "start", "desk", name="uq_reservations_place"),
+    sa.CheckConstraint("desk IS NULL OR desk >= 1", name="desk"),
+    sa.CheckConstraint("status IN ('booked','arrived','in_service','done','no_show','cancelled')", name="status"),
+)
+sa.Index("ix_reservations_start", reservations.c.start)
+
+slot_locks = sa.Table(  # one row per slot ever booked: the row a booking locks, so bookings of a slot take turns
+    "slot_locks", metadata,
+    sa.Column("office", sa.String(100), primary_key=True),
+    sa.Column("start", UTCDateTime, primary_key=True),
+    sa.Column("bookings", sa.Integer, nullable=False, server_default="0"),  # bookings made (for the record)
+)
+
+slot_overrides = sa.Table(  # the staff's changes to a day or a slot (閉じる・窓口を増やす), audited
+    "slot_overrides", metadata,
+    sa.Column("office", sa.String(100), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("time", sa.String(5), primary_key=True),  # "" = the whole day, else the slot's start "H:MM"
+    sa.Column("closed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("desks", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+# --- end of reservations -----------------------------------------------------------------------------------------
+
 print_log = sa.Table(
     "print_log", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

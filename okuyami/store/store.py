@@ -15,7 +15,10 @@ from typing import Any
 
 from ..core.engine import Evaluation
 from ..core.rulebook import Rulebook
-from . import answers, audit, cases, juki, merge, migrate, notices, packets, printlog, tasks, visits
+from . import answers, audit, cases, juki, merge, migrate, notices, packets, printlog, reservations, tasks, visits
+from ..core.booking import Override, Slot
+from .reservations import STATUS_LABELS as RESERVATION_LABELS
+from .reservations import BookingRefused, Reservation, current_time
 from .answers import SOURCE_LABELS
 from .audit import ACTIONS_JA
 from .cases import ANY, STATE_LABELS, TASK_LABELS, CaseRow, CaseSummary, field_label
@@ -26,7 +29,8 @@ from .juki import Conflict, ImportLog, JukiRecord, Outcome
 # What the views need besides the Store itself (they import nothing else of the store's internals):
 __all__ = ["Store", "ANY", "CaseRow", "CaseSummary", "StoreError", "StoreUnavailable", "StaleWrite", "STATE_LABELS",
            "TASK_LABELS", "SOURCE_LABELS", "field_label", "ACTIONS_JA", "to_jst", "default_data_dir", "JukiRecord",
-           "ImportLog", "Outcome", "Conflict"]
+           "ImportLog", "Outcome", "Conflict", "Reservation", "RESERVATION_LABELS", "BookingRefused", "Slot",
+           "Override", "current_time"]
 
 STATE_BY_LABEL = {v: k for k, v in STATE_LABELS.items()}
 TASK_BY_LABEL = {v: k for k, v in TASK_LABELS.items()}
@@ -325,3 +329,79 @@ class Store:
             audit.record(conn, self.actor, "export", None, what="cases", by=by, first=first.isoformat(),
                          last=last.isoformat(), with_names=with_names, cases=len(found))
             return found
+
+    # --- reservations (予約) -------------------------------------------------------------------------------
+    # Contract §9: slots from the rulebook, bookings that never exceed a slot (see okuyami.store.reservations),
+    # the day at the corner (check-in, waiting, walk-ins), the staff's overrides per day. Every change audited.
+    def slots(self, book: Rulebook, first: dt.date, last: dt.date, office: str | None = None) -> list[Slot]:
+        with self.db.read() as conn:
+            return reservations.slots(conn, book, first, last, office)
+
+    def book_visit(self, book: Rulebook, *, start: dt.datetime, office: str | None = None,
+                   case_id: int | None = None, values: dict[str, Any] | None = None,
+                   caller: dict[str, str] | None = None, answers: dict[str, Any] | None = None,
+                   by_phone: bool = False, at: dt.datetime | None = None) -> Reservation:
+        """Book a slot (creating the case unless ``case_id``); the departments get their tasks for that day at
+        once when the dates allow the engine to decide them. Raises :class:`BookingRefused` (Japanese reason)."""
+        with self.db.write() as conn:
+            number = reservations.book(conn, self.actor, book, start=start, office=office, case_id=case_id,
+                                       values=values, caller=caller, answers=answers, by_phone=by_phone, at=at)
+            res = reservations.get(conn, number)
+        self._sync_after_booking(book, res.case)
+        return res
+
+    def walk_in(self, book: Rulebook, *, office: str | None = None, case_id: int | None = None,
+                values: dict[str, Any] | None = None, caller: dict[str, str] | None = None,
+                at: dt.datetime | None = None) -> Reservation:
+        with self.db.write() as conn:
+            number = reservations.walk_in(conn, self.actor, book, office=office, case_id=case_id, values=values,
+                                          caller=caller, at=at)
+            res = reservations.get(conn, number)
+        self._sync_after_booking(book, res.case)
+        return res
+
+    def _sync_after_booking(self, book: Rulebook, case_id: int) -> None:
+        from .casefile import evaluate_row
+
+        result = evaluate_row(book, self.get(case_id))
+        if result is not None:
+            self.sync_tasks(case_id, result, book)
+
+    def reservation(self, number: int) -> Reservation:
+        with self.db.read() as conn:
+            return reservations.get(conn, number)
+
+    def reservations_on(self, first: dt.date, last: dt.date | None = None, *, office: str | None = None,
+                        audited: bool = True) -> list[Reservation]:
+        """The bookings of a day (or days), with the families' names and phone numbers: audited."""
+        with (self.db.write() if audited else self.db.read()) as conn:
+            found = reservations.on_days(conn, first, last, office)
+            if audited:
+                audit.record(conn, self.actor, "reservation.list", None, day=first.isoformat(), results=len(found))
+            return found
+
+    def case_reservations(self, case_id: int) -> list[Reservation]:
+        with self.db.read() as conn:
+            return reservations.for_case(conn, case_id)
+
+    def set_reservation_status(self, number: int, status: str, *, expected_version: Any = ANY,
+                               at: dt.datetime | None = None) -> Reservation:
+        with self.db.write() as conn:
+            return reservations.set_status(conn, self.actor, number, status, expected_version=expected_version,
+                                           at=at)
+
+    def move_reservation(self, book: Rulebook, number: int, start: dt.datetime, *, office: str | None = None,
+                         expected_version: Any = ANY, at: dt.datetime | None = None) -> Reservation:
+        with self.db.write() as conn:
+            return reservations.move(conn, self.actor, book, number, start, office=office,
+                                     expected_version=expected_version, at=at)
+
+    def set_slot_override(self, book: Rulebook, office: str, day: dt.date, time: str = "", *, closed: bool = False,
+                          desks: int = 0, note: str = "") -> None:
+        with self.db.write() as conn:
+            reservations.set_override(conn, self.actor, book, office, day, time, closed=closed, desks=desks,
+                                      note=note)
+
+    def slot_overrides(self, first: dt.date, last: dt.date, office: str | None = None) -> list[Override]:
+        with self.db.read() as conn:
+            return reservations.overrides(conn, first, last, office)

@@ -901,6 +901,7 @@ class CasePage(QWidget):
         self.row: CaseRow | None = None
         self._visit_of: int | None = None
         self.session: Session | None = None
+        self.answer_source = "counter"  # "phone" while the booking call goes on (電話で聞き取り中)
         back = QPushButton("← 案件一覧（Esc）")
         back.clicked.connect(window.show_list)
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=window.show_list)
@@ -942,7 +943,10 @@ class CasePage(QWidget):
     def book(self):
         return self.window.book
 
-    def load(self, case_id: int) -> None:
+    def load(self, case_id: int, source: str | None = None) -> None:
+        """Open a case; ``source="phone"`` records the answers as given by phone (the booking call)."""
+        if source is not None or case_id != self.case_id:
+            self.answer_source = source or "counter"
         self._visit_of = None  # no answer yet since the case was opened
         self.case_id = case_id
         self.row = self.store.view(case_id)  # audited: who opened which case, when
@@ -981,7 +985,8 @@ class CasePage(QWidget):
         d = self.row.deceased
         death = f"（{format_date(dt.date.fromisoformat(d['death_date']))} 死亡）" if d.get("death_date") else ""
         juki = f"　［住基から取込・宛名番号 {self.row.juki_key}］" if self.row.juki_key else ""
-        self.title.setText(f"{self.row.title} 様{death}{juki}")
+        phone = "　☎ 電話で聞き取り中（回答は「電話」として記録）" if self.answer_source == "phone" else ""
+        self.title.setText(f"{self.row.title} 様{death}{juki}{phone}")
 
     def _intake_changed(self, part: str, field: str) -> None:
         self.reload_row()
@@ -1040,10 +1045,11 @@ class CasePage(QWidget):
 
     def answer(self, fact: str, value) -> None:
         try:
-            if self._visit_of != self.case_id:  # the first answer of a (return) visit records the visit
-                self.store.ensure_visit(self.case_id)
+            if self._visit_of != self.case_id:  # the first answer of a (return) visit or call records it
+                self.store.ensure_visit(self.case_id, kind="phone" if self.answer_source == "phone" else "counter")
                 self._visit_of = self.case_id
-            self.store.set_answer(self.case_id, fact, value, expected_rev=self.row.answer_revs.get(fact))
+            self.store.set_answer(self.case_id, fact, value, source=self.answer_source,
+                                  expected_rev=self.row.answer_revs.get(fact))
         except StaleWrite as exc:  # another terminal answered this question meanwhile: show theirs
             self.window.show_store_error(exc)
             self.load(self.case_id)

@@ -90,11 +90,14 @@ class MainWindow(QMainWindow):
         file = self.file_menu = bar.addMenu("ファイル(&F)")
         self.act_new = self._action(file, "新しい案件(&N)", QKeySequence.New, self.new_case)
         self._action(file, "案件一覧(&L)", QKeySequence("Ctrl+L"), self.show_list)
-        self._action(file, "後日対応の一覧(&T)", QKeySequence("Ctrl+T"), self.show_follow_ups)
+        self._action(file, "後日対応の一覧(&G)", QKeySequence("Ctrl+G"), self.show_follow_ups)
         if self.department:
             self._action(file, "この課の端末(&D)", QKeySequence("Ctrl+D"), self.show_home)
         file.addSeparator()
         self._action(file, "終了(&Q)", QKeySequence.Quit, self.close)
+        if not self.department:  # the corner: the reservation book (contract §9)
+            from .booking import add_reservation_pages
+            add_reservation_pages(self, bar, self.store)
         rules = bar.addMenu("ルール(&R)")
         self._action(rules, "ルールを再読み込み(&R)", QKeySequence("F5"), self.reload_rules)
         self.status_label = QLabel()
@@ -125,11 +128,11 @@ class MainWindow(QMainWindow):
         self.follow_up_page.refresh()
         self.stack.setCurrentWidget(self.follow_up_page)
 
-    def open_case(self, case_id: int) -> None:
+    def open_case(self, case_id: int, source: str | None = None) -> None:
         if self.book is None:
             return
         try:
-            self.case_page.load(case_id)
+            self.case_page.load(case_id, source)
         except StoreError as exc:
             self.show_store_error(exc)
             return
@@ -161,6 +164,8 @@ class MainWindow(QMainWindow):
             self.follow_up_page.refresh()
         elif current is self.department_page:
             self.department_page.on_notices(theirs)
+        elif hasattr(current, "on_notices"):  # the reservation pages
+            current.on_notices(theirs)
 
     def on_connection(self, connected: bool, message: str) -> None:
         was = self.connected
