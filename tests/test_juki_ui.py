@@ -137,3 +137,12 @@ def test_gaiji_asks_how_to_print_before_anything_prints(qtbot, window, tmp_path)
     assert panel.packet_path is not None and panel.packet_path.exists()  # the preview was made with 吉
     assert w.store.get(case_id).deceased["name"] == "\ue000田 花子"
     assert panel.make() is not None  # decided once: printing does not ask again
+    panel.reset()
+    assert panel.gaiji_again.isVisibleTo(panel)  # …but the clerk may change the choice
+    panel.change_gaiji()
+    dialog = panel.gaiji_dialog
+    assert dialog.isVisible() and dialog.rows["\ue000"][2].text() == "吉"
+    hand, typed, edit = dialog.rows["\ue000"]
+    hand.setChecked(True)
+    dialog.check_and_accept()
+    assert w.store.gaiji_choices(case_id) == {"\ue000": ""}  # now written by hand (〓)

@@ -90,12 +90,17 @@ def test_each_print_keeps_its_packet_dated_and_never_overwritten(store):
 
 
 def test_printing_for_a_case_not_visited_today_records_the_visit(store):
-    case_id = store.create_case(visit=False)  # booked or imported: nobody came yet
+    case_id = store.create_case(visit=False, state="new")  # booked or imported: nobody came yet (未来庁)
     assert store.visits(case_id) == []
     store.log_print(case_id, None, {"to": "printer", "forms": []}, pdf=b"%PDF", pages=1)
     store.ensure_visit(case_id)  # the same day: the same visit
     visits = store.visits(case_id)
     assert len(visits) == 1 and store.print_log(case_id)[0].visit_id == visits[0].id == store.packets(case_id)[0].visit_id
+    imported = store.create_case(visit=False, state="new")
+    store.ensure_visit(imported)  # the family came and the first answer was given at the counter
+    assert store.get(imported).state == "in_progress"  # no longer 未来庁
+    store.ensure_visit(store.create_case(visit=False, state="new"), kind="phone")
+    assert [c.state for c in store.list_cases()].count("new") == 1  # a phone call is not a visit to the corner
 
 
 def test_an_empty_case_can_be_deleted_and_one_with_content_cannot(store):

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from . import audit, notices
 from .database import Actor, now, to_jst
-from .schema import visits
+from .schema import cases, visits
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ def start(conn: Connection, actor: Actor, case_id: int, *, kind: str = "counter"
     visit_id = conn.execute(visits.insert().values(case_id=case_id, kind=kind, office=office, started_at=now(),
                                                    operator=actor.operator, terminal=actor.terminal)
                             ).inserted_primary_key[0]
+    if kind == "counter":  # the family came (a booked or imported case was 未来庁 until now)
+        conn.execute(cases.update().where(cases.c.id == case_id, cases.c.state == "new").values(state="in_progress"))
     audit.record(conn, actor, "visit.start", case_id, kind=kind)
     notices.ring(conn, "visit", case_id, terminal=actor.terminal)
     return visit_id

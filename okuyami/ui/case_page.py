@@ -696,6 +696,9 @@ class PrintPanel(QWidget):
         self.language.currentIndexChanged.connect(self._language_chosen)
         self.gaiji = QCheckBox("フォントにない文字を 〓 で印刷して手書きで補う")
         self.gaiji.hide()
+        self.gaiji_again = QPushButton("外字の印刷方法を変える…")  # 住基の外字: the choice made before can change
+        self.gaiji_again.clicked.connect(self.change_gaiji)
+        self.gaiji_again.hide()
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.preview_button = QPushButton("プレビューを作る（F6）")
@@ -718,6 +721,7 @@ class PrintPanel(QWidget):
         options.addRow("案内票の言語", self.language)
         options.addRow("", self.large)
         options.addRow("", self.gaiji)
+        options.addRow("", self.gaiji_again)
         buttons = QHBoxLayout()
         for b in (self.preview_button, self.print_button, self.save_button):
             buttons.addWidget(b)
@@ -757,6 +761,7 @@ class PrintPanel(QWidget):
         if case is None or self.page.book is None:
             self.message.setText("印刷するには：" + "、".join(problems))
             return
+        self.gaiji_again.setVisible(bool(gaiji_dialog.found_in_case(case)))
         book = self.page.book
         templates = load_templates(book.forms_dir, Problems())
         session = self.page.session
@@ -766,6 +771,11 @@ class PrintPanel(QWidget):
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked)
             self.forms.addItem(item)
+
+    def change_gaiji(self) -> None:
+        case, _problems = to_case(self.page.row)
+        if case is not None:
+            gaiji_dialog.prepare(self, self.page.store, self.page.case_id, case, self.make, ask_again=True)
 
     def chosen_forms(self) -> list[str]:
         return [self.forms.item(i).data(Qt.UserRole) for i in range(self.forms.count())

@@ -78,14 +78,14 @@ class GaijiDialog(QDialog):
         self.accept()
 
 
-def prepare(parent, store, case_id: int, case: Case, retry) -> Case | None:
+def prepare(parent, store, case_id: int, case: Case, retry, *, ask_again: bool = False) -> Case | None:
     """The case as it prints (外字 replaced as chosen), or None while the clerk is choosing: the dialog is open and
-    ``retry()`` runs once the choice is saved."""
+    ``retry()`` runs once the choice is saved. ``ask_again``: the clerk changes a choice already made."""
     found = found_in_case(case)
     if not found:
         return case
     choices = store.gaiji_choices(case_id)
-    missing = unresolved([ch for _f, _t, ch in found], choices)
+    missing = [ch for _f, _t, ch in found] if ask_again else unresolved([ch for _f, _t, ch in found], choices)
     if not missing:
         return apply_choices(case, choices)
     dialog = GaijiDialog(parent, [f for f in found if f[2] in missing], choices)
