@@ -102,18 +102,9 @@ def _fresh(backend: str, tmp: Path, pg: str | None):
     if backend == "sqlite":
         url = f"sqlite:///{tmp / f'{uuid.uuid4().hex}.sqlite3'}"
         return url, lambda: None
-    import psycopg
-    from sqlalchemy.engine import make_url
+    from okuyami.store.scratch import throwaway_database
 
-    name = f"okuyami_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(pg, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return make_url(pg).set(database=name).render_as_string(hide_password=False), drop
+    return throwaway_database(pg, "okuyami_bench")
 
 
 def speed(backend: str, tmp: Path, rows: int, runs: int, pg: str | None) -> dict:

@@ -30,7 +30,6 @@ import sys
 import tempfile
 import textwrap
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from okuyami.core.calendar import JST  # noqa: E402
 from okuyami.core.rulebook import load_rulebook  # noqa: E402
 from okuyami.store import migrate  # noqa: E402
+from okuyami.store.scratch import throwaway_database  # noqa: E402
 from okuyami.store.database import Database  # noqa: E402
 from okuyami.store.store import Store  # noqa: E402
 
@@ -69,21 +69,6 @@ WORKER = textwrap.dedent("""
                 refused += 1
     print(json.dumps({"won": won, "refused": refused, "seconds": time.perf_counter() - t0}))
 """)
-
-
-def pg_database(admin: str) -> tuple[str, callable]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"okuyami_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return make_url(admin).set(database=name).render_as_string(hide_password=False), drop
 
 
 def ms(values: list[float]) -> str:
@@ -154,7 +139,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.repeat, args.procs)
     if args.pg:
-        url, drop = pg_database(args.pg)
+        url, drop = throwaway_database(args.pg, "okuyami_bench")
         try:
             run("PostgreSQL", url, args.repeat, args.procs)
         finally:

@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +29,7 @@ from okuyami.core.progress import Progress  # noqa: E402
 from okuyami.core.rulebook import load_rulebook  # noqa: E402
 from okuyami.documents.packet import make_packet  # noqa: E402
 from okuyami.store import migrate  # noqa: E402
+from okuyami.store.scratch import throwaway_database  # noqa: E402
 from okuyami.store.database import Database  # noqa: E402
 from okuyami.store.store import Store  # noqa: E402
 
@@ -68,18 +68,7 @@ def main() -> int:
               f"({len(pdf) / 1e6:.2f} MB)")
         urls = [("SQLite", f"sqlite:///{out / 'bench.sqlite3'}", None)]
         if args.pg:
-            import psycopg
-            from sqlalchemy.engine import make_url
-
-            name = f"okuyami_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(args.pg, autocommit=True) as c:
-                c.execute(f'CREATE DATABASE "{name}"')
-
-            def drop(name=name):
-                with psycopg.connect(args.pg, autocommit=True) as c:
-                    c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-            urls.append(("PostgreSQL", make_url(args.pg).set(database=name).render_as_string(hide_password=False), drop))
+            urls.append(("PostgreSQL", *throwaway_database(args.pg, "okuyami_bench")))
         for label, url, drop in urls:
             try:
                 db = Database(url)

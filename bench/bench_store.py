@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from okuyami.store import migrate  # noqa: E402
+from okuyami.store.scratch import throwaway_database  # noqa: E402
 from okuyami.store.cases import search_text  # noqa: E402
 from okuyami.store.database import Database  # noqa: E402
 from okuyami.store.schema import answers, cases, tasks  # noqa: E402
@@ -134,21 +135,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         backends.append(("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", None))
         if args.pg:
-            import uuid
-
-            import psycopg
-            from sqlalchemy.engine import make_url
-
-            name = f"okuyami_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(args.pg, autocommit=True) as c:
-                c.execute(f'CREATE DATABASE "{name}"')
-            url = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
-
-            def drop(name=name):
-                with psycopg.connect(args.pg, autocommit=True) as c:
-                    c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-            backends.append(("PostgreSQL", url, drop))
+            backends.append(("PostgreSQL", *throwaway_database(args.pg, "okuyami_bench")))
         else:
             print("(no PostgreSQL: pass --pg or set OKUYAMI_TEST_PG to measure it too)")
         for label, url, drop in backends:

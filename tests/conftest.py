@@ -64,21 +64,9 @@ def pg_admin() -> str:
 
 def _pg_database(admin: str):
     """A throwaway database on the test server: (url, drop)."""
-    import uuid
+    from okuyami.store.scratch import throwaway_database
 
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"okuyami_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return url, drop
+    return throwaway_database(admin, f"okuyami_t_{os.getpid()}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -186,3 +186,15 @@ def test_the_return_visit_sheet_shows_the_case_as_it_is_now(book, tmp_path):
     assert first_forms - again_forms == {"setainushi_henko", "gentsuki_haisha"}
     summary = text.split("まとめ")[1].split("後日にすること")[0]
     assert "世帯主変更届" not in summary  # done: not among what is left to do
+
+
+def test_a_merge_plan_speaks_the_clerks_words_with_the_rulebook(store, book):
+    a, b = new_case(store), new_case(store)
+    store.set_answer(a, "seal_registered", True)
+    store.set_answer(b, "seal_registered", False)
+    store.set_answer(b, "was_household_head", True)
+    store.set_task(b, "inkan_haishi", "done", department="shimin")
+    plan = store.merge_plan(a, b, book)
+    text = "\n".join(plan.carried + plan.conflicts)
+    assert "「はい」のまま（もう一方は「いいえ」）" in text and "印鑑登録証の返却" in text
+    assert not any(code in text for code in ("seal_registered", "was_household_head", "inkan_haishi"))

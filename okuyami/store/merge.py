@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..core.rulebook import Rulebook
 from . import audit, notices
-from .cases import TASK_LABELS, CaseNotFound, bump, field_label, load, search_text
+from .cases import TASK_LABELS, CaseNotFound, bump, delete, field_label, load, search_text
 from .database import Actor, StoreError
 from .schema import DATE_COLUMNS, PERSON_COLUMNS, answers, cases, metadata, print_log, tasks, visits
 
@@ -55,9 +56,7 @@ def delete_empty(conn: Connection, actor: Actor, case_id: int) -> None:
     if reasons:
         raise NotEmpty(f"案件番号 {case_id} は削除できません（{'、'.join(reasons)}）。"
                        "不要になった案件は状態を「完了」にしてください。同じ方の案件が二つあるときは「統合」を使います。")
-    conn.execute(cases.delete().where(cases.c.id == case_id))
-    audit.record(conn, actor, "case.delete", case_id)
-    notices.ring(conn, "case", case_id, terminal=actor.terminal)
+    delete(conn, actor, case_id)
 
 
 @dataclass
@@ -70,20 +69,39 @@ class MergeResult:
     conflicts: list[str] = field(default_factory=list)
 
 
-def _value_text(value) -> str:
-    return "わからない" if value == "unknown" else json.dumps(value, ensure_ascii=False).strip('"')
+class _Words:
+    """Facts and procedures in the clerk's words when the rulebook is given (the question's meaning, はい/いいえ,
+    the procedure's title); their codes otherwise (the command line, tests)."""
+
+    def __init__(self, book: Rulebook | None):
+        self.book = book
+
+    def fact(self, fact: str) -> str:
+        d = self.book.facts.get(fact) if self.book else None
+        return d.meaning if d else fact
+
+    def value(self, fact: str, value) -> str:
+        if value == "unknown":
+            return "わからない"
+        d = self.book.facts.get(fact) if self.book else None
+        return d.label(value) if d else json.dumps(value, ensure_ascii=False).strip('"')
+
+    def procedure(self, code: str) -> str:
+        rule = self.book.rules.get(code) if self.book else None
+        return rule.spec.title if rule else code
 
 
-def plan(conn: Connection, keep_id: int, other_id: int) -> MergeResult:
+def plan(conn: Connection, keep_id: int, other_id: int, book: Rulebook | None = None) -> MergeResult:
     """What :func:`merge` would do (nothing is changed): for the clerk to read before confirming."""
-    return _merge(conn, None, keep_id, other_id, apply=False)
+    return _merge(conn, None, keep_id, other_id, apply=False, words=_Words(book))
 
 
-def merge(conn: Connection, actor: Actor, keep_id: int, other_id: int) -> MergeResult:
-    return _merge(conn, actor, keep_id, other_id, apply=True)
+def merge(conn: Connection, actor: Actor, keep_id: int, other_id: int, book: Rulebook | None = None) -> MergeResult:
+    return _merge(conn, actor, keep_id, other_id, apply=True, words=_Words(book))
 
 
-def _merge(conn: Connection, actor: Actor | None, keep_id: int, other_id: int, *, apply: bool) -> MergeResult:
+def _merge(conn: Connection, actor: Actor | None, keep_id: int, other_id: int, *, apply: bool,
+           words: _Words) -> MergeResult:
     if keep_id == other_id:
         raise StoreError("同じ案件どうしは統合できません。別の案件を選んでください。")
     keep, other = load(conn, keep_id), load(conn, other_id)
@@ -108,10 +126,10 @@ def _merge(conn: Connection, actor: Actor | None, keep_id: int, other_id: int, *
     for fact, value in other.answers.items():
         if fact not in keep.answers:
             moved_facts.append(fact)
-            result.carried.append(f"回答 {fact}")
+            result.carried.append(f"回答「{words.fact(fact)}」")
         elif keep.answers[fact] != value:
-            result.conflicts.append(f"回答 {fact}：「{_value_text(keep.answers[fact])}」のまま"
-                                    f"（もう一方は「{_value_text(value)}」）")
+            result.conflicts.append(f"回答「{words.fact(fact)}」：「{words.value(fact, keep.answers[fact])}」のまま"
+                                    f"（もう一方は「{words.value(fact, value)}」）")
     moved_tasks, replaced_tasks = [], []
     for code, task in other.tasks.items():
         mine = keep.tasks.get(code)
@@ -119,7 +137,7 @@ def _merge(conn: Connection, actor: Actor | None, keep_id: int, other_id: int, *
             moved_tasks.append(code)
         elif _PROGRESS[task.status] > _PROGRESS[mine.status]:
             replaced_tasks.append(code)
-            result.carried.append(f"手続き {code}：{TASK_LABELS[task.status]}")
+            result.carried.append(f"手続き「{words.procedure(code)}」：{TASK_LABELS[task.status]}")
     if not apply:
         return result
 

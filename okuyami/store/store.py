@@ -143,15 +143,16 @@ class Store:
         with self.db.write() as conn:
             merge.delete_empty(conn, self.actor, case_id)
 
-    def merge_plan(self, keep_id: int, other_id: int) -> merge.MergeResult:
-        """What merging ``other_id`` into ``keep_id`` would carry over and where they differ (nothing changes)."""
+    def merge_plan(self, keep_id: int, other_id: int, book: Rulebook | None = None) -> merge.MergeResult:
+        """What merging ``other_id`` into ``keep_id`` would carry over and where they differ (nothing changes);
+        with ``book``, in the clerk's words."""
         with self.db.read() as conn:
-            return merge.plan(conn, keep_id, other_id)
+            return merge.plan(conn, keep_id, other_id, book)
 
-    def merge_cases(self, keep_id: int, other_id: int) -> merge.MergeResult:
+    def merge_cases(self, keep_id: int, other_id: int, book: Rulebook | None = None) -> merge.MergeResult:
         """同一人物の案件の統合: ``other_id`` goes into ``keep_id`` (the kept case's values win; audited on both)."""
         with self.db.write() as conn:
-            return merge.merge(conn, self.actor, keep_id, other_id)
+            return merge.merge(conn, self.actor, keep_id, other_id, book)
 
     def purge(self, retention_days: int, *, today: dt.datetime | None = None) -> list[int]:
         """Remove the cases closed more than ``retention_days`` ago; the audit log keeps an entry for each."""

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import audit, notices
+from .cases import day_bounds
 from .database import Actor, now, to_jst
 from .schema import cases, visits
 
@@ -45,8 +46,6 @@ def for_case(conn: Connection, case_id: int) -> list[Visit]:
 def ensure_today(conn: Connection, actor: Actor, case_id: int, *, kind: str = "counter") -> int:
     """This day's visit of the case (Japan time), started now if there is none yet: a return visit on another day
     is a visit of its own in the case's history."""
-    from .cases import day_bounds
-
     day_start, day_end = day_bounds(to_jst(now()).date())  # visits are real events: the clock, not $OKUYAMI_TODAY
     q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at >= day_start,
                                       visits.c.started_at < day_end).order_by(visits.c.id.desc()).limit(1))

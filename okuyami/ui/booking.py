@@ -29,7 +29,7 @@ from ..core.wareki import format_date
 from ..documents import advance_notice
 from ..store.store import BookingRefused, CaseRow, Reservation, StoreError, current_time
 from ..store.workflow import case_dates, check_field
-from .case_page import RELATIONSHIPS
+from .case_page import RELATIONSHIPS, show_checked
 
 FREE_COLOR, FULL_COLOR, CLOSED_COLOR = QColor("#1b6e20"), QColor("#b00020"), QColor("#888888")
 
@@ -383,22 +383,7 @@ class BookingPage(QWidget):
                 if c.value and not c.error:
                     deceased[f] = c.value
         checked = check_field(part, field, self.text_of(key), blank_row(deceased), self.window.today)
-        note = self.notes[key]
-        if checked.error:
-            note.setText(f"⚠ {checked.error}")
-            note.setStyleSheet("color: #b00020; font-weight: bold;" if checked.value is None else "color: #b06000;")
-            note.show()
-        elif checked.shown and field.endswith("date"):
-            note.setText(f"→ {checked.shown}")
-            note.setStyleSheet("color: #205080;")
-            note.show()
-        else:
-            note.hide()
-        w = self.edits[key]
-        if isinstance(w, QLineEdit) and checked.value and not field.endswith("date") and w.text() != checked.value:
-            w.blockSignals(True)
-            w.setText(checked.value)
-            w.blockSignals(False)
+        show_checked(checked, field, self.notes[key], self.edits[key])
         return checked.value
 
     def _collect(self) -> tuple[dict, dict, list[str]]:

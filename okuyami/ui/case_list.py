@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from ..core.wareki import format_date
 from ..store.store import StoreError, to_jst
+from .tables import row_table
 
 COLUMNS = ("更新", "亡くなった方", "フリガナ", "死亡日", "ご来庁の方", "状態", "未完了の手続き", "案件番号")
 PAGE_SIZE = 50
@@ -32,14 +33,7 @@ class CaseListPage(QWidget):
         self.new_button = QPushButton("＋ 新しい案件（Ctrl+N）")
         self.new_button.setMinimumHeight(44)
         self.new_button.clicked.connect(window.new_case)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)  # two rows: 統合
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)  # the name takes the room
+        self.table = row_table(COLUMNS, 1, multi=True)  # the name takes the room; two rows: 統合
         self.table.cellDoubleClicked.connect(lambda r, c: self.open_row(r))
         QShortcut(QKeySequence(Qt.Key_Return), self.table, activated=lambda: self.open_row(self.table.currentRow()))
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
@@ -180,7 +174,7 @@ class CaseListPage(QWidget):
             return
         keep, other = min(ids), max(ids)  # the older case is kept by default: its number is on earlier papers
         try:
-            plan = self.store.merge_plan(keep, other)
+            plan = self.store.merge_plan(keep, other, self.window.book)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -197,7 +191,7 @@ class CaseListPage(QWidget):
         elif choice != 0:
             return
         try:
-            result = self.store.merge_cases(keep, other)
+            result = self.store.merge_cases(keep, other, self.window.book)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return

@@ -7,13 +7,11 @@ re-evaluates after each answer, and the procedures panel follows.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
 
-from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QValidator
 from PySide6.QtPdf import QPdfDocument
@@ -32,7 +30,7 @@ from ..core.wareki import format_date
 from ..documents.i18n import LANGUAGE_LABELS
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
-from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable, to_jst
+from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable
 from ..store.workflow import (case_dates, check_field, parse_count, parse_follow_up, plain_problem,
                               printer_offset_mm, to_case)
 from . import checklist, gaiji_dialog
@@ -70,6 +68,25 @@ def answer_text(fact: str, value, facts=None) -> str:
     if d is None:  # a fact the rulebook no longer has
         return str(value)
     return f"{value}{d.unit}" if d.kind == "int" else d.label(value)
+
+
+def show_checked(checked, field: str, note: QLabel, edit: QWidget) -> None:
+    """What :func:`~okuyami.store.workflow.check_field` said, under the field: ⚠ the problem (red when nothing can
+    be stored), → the date as read; and the field shows what is stored (カタカナ for ひらがな, one space)."""
+    if checked.error:
+        note.setText(f"⚠ {checked.error}")
+        note.setStyleSheet("color: #b00020; font-weight: bold;" if checked.value is None else "color: #b06000;")
+        note.show()
+    elif checked.shown and field.endswith("date"):
+        note.setText(f"→ {checked.shown}")
+        note.setStyleSheet("color: #205080;")
+        note.show()
+    else:
+        note.hide()
+    if isinstance(edit, QLineEdit) and checked.value and not field.endswith("date") and edit.text() != checked.value:
+        edit.blockSignals(True)
+        edit.setText(checked.value)
+        edit.blockSignals(False)
 
 
 class IntakeForm(QScrollArea):
@@ -181,23 +198,9 @@ class IntakeForm(QScrollArea):
         text = self.text_of(key)
         checked = check_field(part, field, text, row, self.page.window.today)
         note = self.notes[key]
-        if checked.error:
-            note.setText(f"⚠ {checked.error}")
-            note.setStyleSheet("color: #b00020; font-weight: bold;")
-            note.show()
-            if checked.value is None:
-                return
-        elif checked.shown and field.endswith("date"):
-            note.setText(f"→ {checked.shown}")
-            note.setStyleSheet("color: #205080;")
-            note.show()
-        else:
-            note.hide()
-        w = self.edits[key]
-        if isinstance(w, QLineEdit) and checked.value and not field.endswith("date") and w.text() != checked.value:
-            w.blockSignals(True)  # show what is stored: カタカナ for ひらがな, one space between names
-            w.setText(checked.value)
-            w.blockSignals(False)
+        show_checked(checked, field, note, self.edits[key])
+        if checked.error and checked.value is None:
+            return
         if (getattr(row, part).get(field) or None) == checked.value:
             return
         try:
@@ -812,7 +815,7 @@ class PrintPanel(QWidget):
             return None
         self.packet_path = packet.packet_path
         self.document.load(str(self.packet_path))
-        pages = self.document.pageCount()
+        pages = self.packet_pages = self.document.pageCount()
         warn = "\n".join(packet.warnings)
         self.message.setText(f"案内票 {packet.guidance_pages}ページ × {self.family.value() + self.relatives.value()}部、"
                              f"申請書 {len(packet.forms)}枚、合計 {pages}ページ" + (f"\n⚠ {warn}" if warn else ""))
@@ -866,7 +869,7 @@ class PrintPanel(QWidget):
         path = folder / "packet.pdf"
         path.write_bytes(pdf)
         target = printer.printerName() or printer.outputFileName()
-        entry = {"to": "printer", "target": target, "reprint_of": info.file_name, "forms": []}
+        entry = {"to": "printer", "target": target, "reprint_of": info.file_name, "forms": [], "pages": info.pages}
         if self.job_status.start(printer, path, backend) is None:
             return False
         self._job_log = (info.case_id, entry, None)  # the same bytes: logged, not kept twice
@@ -878,8 +881,7 @@ class PrintPanel(QWidget):
         for old in self.tmp.iterdir() if self.tmp.is_dir() else ():  # printed: no packet stays on disk (privacy)
             shutil.rmtree(old, ignore_errors=True)  # (the preview stays on screen; printing again rebuilds it)
         if ok and case_id is not None:  # logged for the case that was printed, even if another is open now
-            self.page.store.log_print(case_id, self.page.window.clerk, entry, pdf=pdf,
-                                      pages=self._pages(pdf))
+            self.page.store.log_print(case_id, self.page.window.clerk, entry, pdf=pdf, pages=entry["pages"])
             if case_id == self.page.case_id:
                 self.page.reload_row()
                 self.page.status.setCurrentText(self.page.row.status)
@@ -888,15 +890,11 @@ class PrintPanel(QWidget):
         packet = self.last_packet
         return {"to": where, "target": target, "forms": [f for f, _ in packet.forms],
                 "guidance_copies": self.family.value() + self.relatives.value(), "large_print": self.large.isChecked(),
-                "language": self.language.currentData()}
-
-    @staticmethod
-    def _pages(pdf: bytes | None) -> int:
-        return len(PdfReader(io.BytesIO(pdf)).pages) if pdf else 0
+                "language": self.language.currentData(), "pages": self.packet_pages}
 
     def _log(self, where: str, target: str, pdf: bytes | None = None) -> None:
-        self.page.store.log_print(self.page.case_id, self.page.window.clerk, self._log_entry(where, target), pdf=pdf,
-                                  pages=self._pages(pdf))
+        entry = self._log_entry(where, target)
+        self.page.store.log_print(self.page.case_id, self.page.window.clerk, entry, pdf=pdf, pages=entry["pages"])
         self.page.reload_row()
         self.page.status.setCurrentText(self.page.row.status)
         self.message.setText(self.message.text() + f"\n✓ {'保存' if where == 'pdf' else '印刷'}しました：{target}")

@@ -13,13 +13,13 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, QLocale, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.booking import bookable_offices, booking_window, time_text
 from ..core.wareki import format_date
 from ..store.store import RESERVATION_LABELS, BookingRefused, Reservation, StaleWrite, StoreError, current_time
+from .tables import row_table
 
 COLUMNS = ("時刻", "窓口", "状態", "亡くなった方", "お電話の方（続柄）", "電話", "待ち時間", "予約番号", "案件番号")
 STATUS_COLORS = {"booked": "#333333", "arrived": "#b06000", "in_service": "#1b4f9c", "done": "#1b6e20",
@@ -62,14 +62,7 @@ class DayBoardPage(QWidget):
         head.addWidget(self.office)
         head.addWidget(to_booking)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.table = row_table(COLUMNS, 3)
         self.table.cellDoubleClicked.connect(lambda r, c: self.serve())
         self.table.currentCellChanged.connect(lambda *_: self._buttons())
 

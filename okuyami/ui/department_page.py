@@ -10,14 +10,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from ..core.wareki import format_date
 from ..documents import prep_list
 from ..store.store import SOURCE_LABELS, TASK_LABELS, StaleWrite, StoreError, to_jst
 from .case_page import answer_text
+from .tables import row_table
 
 STATUS_ORDER = ("open", "prepared", "done", "deferred", "not_applicable")
 RANGES = (("この日", 0), ("この日から7日間", 6), ("未完了すべて", None))
@@ -55,13 +56,7 @@ class DepartmentPage(QWidget):
         head.addWidget(self.range)
         head.addWidget(self.updated)
 
-        self.families = QTableWidget(0, 5)
-        self.families.setHorizontalHeaderLabels(("来庁（予定）", "亡くなった方", "案件番号", "この課の手続き", "未完了"))
-        self.families.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.families.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.families.verticalHeader().setVisible(False)
-        self.families.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.families.horizontalHeader().setStretchLastSection(True)
+        self.families = row_table(("来庁（予定）", "亡くなった方", "案件番号", "この課の手続き", "未完了"), 4, multi=True)
         self.families.currentCellChanged.connect(lambda r, *_: self.show_case(r))
         prep_pdf = QPushButton("準備リストを印刷用PDFに…")
         prep_pdf.clicked.connect(self.save_prep_pdf)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.wareki import format_date
 from ..store.store import StoreError
+from .tables import row_table
 
 COLUMNS = ("予定日", "亡くなった方", "手続き", "担当", "メモ", "連絡先", "案件番号")
 LATE_COLOR = Qt.darkRed
@@ -25,14 +25,7 @@ class FollowUpPage(QWidget):
         back = QPushButton("← 案件一覧（Esc）")
         back.clicked.connect(window.show_list)
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=window.show_list)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        self.table = row_table(COLUMNS, 4)
         self.table.cellDoubleClicked.connect(lambda r, c: self.open_row(r))
         QShortcut(QKeySequence(Qt.Key_Return), self.table, activated=lambda: self.open_row(self.table.currentRow()))
         self.summary = QLabel()

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QTextBrowser,
+                               QVBoxLayout, QWidget)
 
 from ..store.store import ACTIONS_JA, STATE_LABELS, TASK_LABELS, StoreError, field_label, to_jst
+from .tables import row_table
 
 VISIT_KINDS = {"counter": "窓口", "phone": "電話"}
 
@@ -19,14 +20,7 @@ class HistoryPanel(QWidget):
     def __init__(self, page):
         super().__init__()
         self.page = page
-        self.packets = QTableWidget(0, 4)
-        self.packets.setHorizontalHeaderLabels(["交付日時", "ページ", "担当（端末）", "ファイル名"])
-        self.packets.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.packets.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.packets.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.packets.verticalHeader().hide()
-        self.packets.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.packets.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.packets = row_table(["交付日時", "ページ", "担当（端末）", "ファイル名"], 3)
         self.packets.setMaximumHeight(150)
         self.reprint_button = QPushButton("選んだ書類をそのまま再印刷…")
         self.save_button = QPushButton("選んだ書類をPDFとして保存…")
