@@ -137,6 +137,9 @@ def _merge(conn: Connection, actor: Actor | None, keep_id: int, other_id: int, *
             moved_tasks.append(code)
         elif _PROGRESS[task.status] > _PROGRESS[mine.status]:
             replaced_tasks.append(code)
+        else:
+            continue
+        if task.status != "open":  # what a department recorded is worth saying
             result.carried.append(f"手続き「{words.procedure(code)}」：{TASK_LABELS[task.status]}")
     if not apply:
         return result
