@@ -214,7 +214,7 @@
     var p = item.proc, u = urgency(item.progress === 'open' || item.progress === 'deferred' ? item.deadline : null, today);
     var settled = item.progress === 'done' || item.progress === 'not_applicable';
     var node = el('article', { class: 'item' + (u.urgent ? ' urgent' : '') + (settled ? ' muted' : ''),
-      'data-code': item.code, 'data-status': item.status, 'data-progress': item.progress,
+      id: 'item-' + item.index, tabindex: '-1', 'data-code': item.code, 'data-status': item.status, 'data-progress': item.progress,
       'data-deadline': item.deadline !== null ? iso(item.deadline) : '' });
     if (u.urgent) node.appendChild(el('span', { class: 'badge', text: T('urgent') }));
     var title = el('h3', { class: 'title-line' });
@@ -275,6 +275,8 @@
       if (box.checked) ticks[item.code] = 1; else delete ticks[item.code];
       saveTicks();
       node.classList.toggle('ticked', box.checked);  // it stays where it is: nothing jumps under the finger
+      var jump = document.getElementById('jump-' + item.index);
+      if (jump) jump.classList.toggle('ticked', box.checked);
       tickText.textContent = '';
       addText(tickText, box.checked ? T('ticked') : T('tick'));
       updateRemaining();
@@ -282,6 +284,33 @@
     if (box.checked) node.classList.add('ticked');
     node.appendChild(label);
     return node;
+  }
+
+  function summary(gs, today, numbers) {  // まとめ, as the sheet opens: one line a procedure, a tap shows it
+    var nav = el('nav', { class: 'summary', 'aria-label': T('summary') }, [el('h2', { text: T('summary') })]);
+    gs.forEach(function (g) {
+      if (g.id === 'not_needed') return;
+      nav.appendChild(el('h3', { text: g.title }));
+      if (!g.items.length) { nav.appendChild(el('p', { class: 'none', text: T('bucket_none') })); return; }
+      nav.appendChild(el('ul', { class: 'jumps' }, g.items.map(function (item) {
+        var open = item.progress === 'open' || item.progress === 'deferred';
+        var u = urgency(open ? item.deadline : null, today), label = urgencyLabel(u);
+        var where = item.counter && numbers[item.counter.id] ? numbers[item.counter.id] + ' ' : '';
+        var b = el('button', { type: 'button', id: 'jump-' + item.index,
+          class: 'jump' + (u.urgent ? ' urgent' : '') + (ticks[item.code] ? ' ticked' : '') }, [
+          el('span', { text: (u.urgent ? T('urgent') + ' ' : '') + where + (item.proc ? L(item.proc.title) : T('unknown')) + (label ? gap() : '') }),
+          label ? el('span', { class: 'nowrap', text: label }) : null,
+          item.progress === 'deferred' ? el('span', { class: 'later', text: gap() + (item.followUp !== null
+            ? T('later_on', { date: formatDay(item.followUp, lang) }) : T('later')) }) : null]);
+        b.addEventListener('click', function () {
+          var target = document.getElementById('item-' + item.index);
+          target.scrollIntoView({ block: 'start' });
+          target.focus({ preventScroll: true });
+        });
+        return el('li', null, [b]);
+      })));
+    });
+    return nav;
   }
 
   function remaining() {
@@ -302,7 +331,8 @@
     var muni = rules.municipality, corner = muni.corner;
     page.appendChild(el('p', { class: 'city', text: L(muni.name) + ' ' + L(corner.name) }));
     page.appendChild(el('h1', { text: T('page_title') }));
-    page.appendChild(el('p', { class: 'dates', text: T('issued') + ' ' + formatDay(list.issued, lang) + gap() + T('today', { date: formatDay(today, lang) }) }));
+    page.appendChild(el('p', { class: 'dates' }, [el('span', { class: 'nowrap', text: T('issued') + ' ' + formatDay(list.issued, lang) }),
+      el('br'), el('span', { class: 'nowrap', text: T('today', { date: formatDay(today, lang) }) })]));
     page.appendChild(el('p', { class: 'remaining', id: 'remaining', text: T('remaining', { n: remaining() }) }));
     var urgentOpen = list.items.filter(function (i) {
       return i.status === 'required' && (i.progress === 'open' || i.progress === 'deferred') && urgency(i.deadline, today).urgent;
@@ -323,8 +353,9 @@
     if (lang !== 'ja' && JSON.stringify(rules.procedures).indexOf(T('untranslated').trim()) >= 0) {
       page.appendChild(el('p', { class: 'sub', text: T('legend_untranslated') }));
     }
-    var numbers = counterNumbers();
-    groups(today).forEach(function (g) {
+    var numbers = counterNumbers(), gs = groups(today);
+    page.appendChild(summary(gs, today, numbers));
+    gs.forEach(function (g) {
       var section = el('section', { class: 'group', 'data-group': g.id }, [el('h2', { text: g.title })]);
       if (!g.items.length) section.appendChild(el('p', { class: 'none', text: T('bucket_none') }));
       g.items.forEach(function (item) { section.appendChild(card(item, today, numbers)); });
@@ -416,21 +447,27 @@
   // -- sharing the same link ------------------------------------------------------------------------------------
   function shareLink() {
     var url = location.href, box = document.getElementById('share-box');
-    function manual(copied) {
-      box.textContent = '';
-      box.appendChild(el('p', { class: 'label', text: copied ? T('share_copied') : T('share_manual') }));
-      var input = el('input', { type: 'text', readonly: 'readonly', id: 'share-link', 'aria-label': T('share') });
+    function manual(copied) {  // the link in a box, selected; the words above it say whether it is copied
+      var label = document.getElementById('share-label'), input = document.getElementById('share-link');
+      if (!input) {
+        label = el('p', { class: 'label', id: 'share-label' });
+        input = el('input', { type: 'text', readonly: 'readonly', id: 'share-link', 'aria-label': T('share') });
+        box.appendChild(label);
+        box.appendChild(input);
+      }
+      label.textContent = '';
+      addText(label, copied ? T('share_copied') : T('share_manual'));
       input.value = url;
-      box.appendChild(input);
       box.hidden = false;
       input.focus(); input.select();
     }
     if (navigator.share) {
       navigator.share({ title: T('page_title'), url: url }).catch(function (e) { if (!e || e.name !== 'AbortError') manual(false); });
-    } else if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(url).then(function () { manual(true); }, function () { manual(false); });
-    } else {
+    } else {  // the link to copy at once; and copied for them where the phone allows it
       manual(false);
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(url).then(function () { manual(true); }, function () {});
+      }
     }
   }
 
