@@ -223,11 +223,23 @@ def summary_segment(sheet: str, start: str, end: str) -> str:
     return text[at:text.index(flat(end), at + len(flat(start)))]
 
 
+@pytest.fixture(scope="module")
+def example_sheet(site, tmp_path_factory):
+    """examples/case.yaml printed once: (print day, the family link read from the PDF, the sheet's text)."""
+    today = print_day(EXAMPLE)
+    return (today, *print_sheet(site, EXAMPLE, tmp_path_factory.mktemp("example"), today))
+
+
+@pytest.fixture(scope="module")
+def heavy_sheet(site, tmp_path_factory):
+    today = print_day(HEAVY)
+    return (today, *print_sheet(site, HEAVY, tmp_path_factory.mktemp("heavy"), today))
+
+
 # -- the tests ------------------------------------------------------------------------------------------------------
 
-def test_the_qr_code_on_the_example_sheet_opens_the_sheets_list(site, browser, tmp_path):
-    today = print_day(EXAMPLE)
-    link, sheet = print_sheet(site, EXAMPLE, tmp_path / "print", today)
+def test_the_qr_code_on_the_example_sheet_opens_the_sheets_list(site, browser, example_sheet):
+    today, link, sheet = example_sheet
     evaluated = json.loads(okuyami("evaluate", str(EXAMPLE), "--format", "json", "--rules", str(site.rules),
                                    today=today).stdout)["procedures"]
     assert evaluated
@@ -270,9 +282,8 @@ def test_the_qr_code_on_the_example_sheet_opens_the_sheets_list(site, browser, t
     assert_only_own_requests(browser, site)
 
 
-def test_the_heaviest_sheet_groups_and_orders_as_the_page(site, browser, tmp_path):
-    today = print_day(HEAVY)
-    link, sheet = print_sheet(site, HEAVY, tmp_path / "print", today)
+def test_the_heaviest_sheet_groups_and_orders_as_the_page(site, browser, heavy_sheet):
+    today, link, sheet = heavy_sheet
     items = show(browser, link)
     evaluated = json.loads(okuyami("evaluate", str(HEAVY), "--format", "json", "--rules", str(site.rules),
                                    today=today).stdout)["procedures"]
@@ -291,8 +302,8 @@ def test_the_heaviest_sheet_groups_and_orders_as_the_page(site, browser, tmp_pat
     assert_only_own_requests(browser, site)
 
 
-def test_ticks_stay_on_the_phone(site, browser, tmp_path):
-    link, _ = print_sheet(site, EXAMPLE, tmp_path / "print", print_day(EXAMPLE))
+def test_ticks_stay_on_the_phone(site, browser, example_sheet):
+    _, link, _ = example_sheet
     items = show(browser, link)
     first = items[0]["code"]
     browser.find_element("css selector", f'article[data-code="{first}"] .tick').click()
@@ -311,8 +322,8 @@ def test_ticks_stay_on_the_phone(site, browser, tmp_path):
     assert_only_own_requests(browser, site)
 
 
-def test_each_deadline_as_a_calendar_file(site, browser, tmp_path):
-    link, _ = print_sheet(site, EXAMPLE, tmp_path / "print", print_day(EXAMPLE))
+def test_each_deadline_as_a_calendar_file(site, browser, example_sheet):
+    _, link, _ = example_sheet
     items = show(browser, link)
     dated = next(i for i in items if i["deadline"])
     for old in browser.downloads.iterdir():
@@ -335,8 +346,8 @@ def test_each_deadline_as_a_calendar_file(site, browser, tmp_path):
     assert_only_own_requests(browser, site)
 
 
-def test_share_passes_the_same_link(site, browser, tmp_path):
-    link, _ = print_sheet(site, EXAMPLE, tmp_path / "print", print_day(EXAMPLE))
+def test_share_passes_the_same_link(site, browser, example_sheet):
+    _, link, _ = example_sheet
     show(browser, link)
     browser.execute_script("""Object.defineProperty(navigator, 'share', {configurable: true, value: function (data) {
         window.shared = data; return Promise.resolve(); }});""")
@@ -369,8 +380,8 @@ def test_the_printed_language_and_a_choice_of_three(site, browser, tmp_path):
     assert browser.find_element("css selector", "section.group h2").text.startswith("今日ここで済むこと")
 
 
-def test_readable_at_phone_size(site, browser, tmp_path):
-    link, _ = print_sheet(site, HEAVY, tmp_path / "print", print_day(HEAVY))
+def test_readable_at_phone_size(site, browser, heavy_sheet):
+    _, link, _ = heavy_sheet
     for lang in "JEY":
         show(browser, link[:len(site.base) + 2] + lang + link[len(site.base) + 3:])
         metrics = browser.execute_script("""
@@ -410,14 +421,13 @@ def test_unknown_procedures_and_broken_links_say_what_to_do(site, browser):
         assert browser.find_element("id", "message").get_attribute("data-kind") == kind, fragment
 
 
-def test_works_offline_once_loaded(tmp_path):
-    site, rules = publish(tmp_path)
-    site.rules = rules
+def test_works_offline_once_loaded(tmp_path, example_sheet):
     from selenium.webdriver.support.ui import WebDriverWait
 
+    site, _ = publish(tmp_path)  # a server of its own, to be stopped
     driver = open_browser(tmp_path / "profile")
     try:
-        link, _ = print_sheet(site, EXAMPLE, tmp_path / "print", print_day(EXAMPLE))
+        link = site.base + "#" + example_sheet[1].split("#", 1)[1]  # the printed list, on this server
         online = show(driver, link)
         WebDriverWait(driver, 20).until(lambda d: d.execute_script(
             "return !!(navigator.serviceWorker && navigator.serviceWorker.controller)"))
