@@ -103,24 +103,30 @@ def family_qr(book: Rulebook, case: Case, result: Evaluation, *, today: dt.date,
     url = family_link(book, case, result, today=today, language=language, progress=progress)
     if url is None:
         return None
-    title = label("family_qr")
-    one_line = title.replace("|", "")
-    title_w = stringWidth(re.sub(r"<[^>]+>", "", one_line), title_style.fontName, title_style.fontSize)
+    title, sub = label("family_qr"), label("family_qr_sub")
+
+    def width_of(text: str, style) -> float:
+        return stringWidth(re.sub(r"<[^>]+>", "", text.replace("|", "")), style.fontName, style.fontSize)
+
+    def lines(text: str, style, room: float) -> str:  # one line if it fits, else broken at its '|'
+        return text.replace("|", "") if width_of(text, style) <= room else text.replace("|", "<br/>")
+
     code = LinkQr(url, size_mm)
     if across is not None:
         text_w = across - size_mm * mm - 8 * mm
-        block = Table([[code, [Paragraph(one_line if title_w <= text_w else title.replace("|", "<br/>"),
-                                         title_style), Paragraph(label("family_qr_sub"), small_style)]]],
+        block = Table([[code, [Paragraph(lines(title, title_style, text_w), title_style),
+                               Paragraph(lines(sub, small_style, text_w), small_style)]]],
                       colWidths=[size_mm * mm + 4 * mm, text_w])
         block.setStyle(TableStyle(base_style + [
             ("BOX", (0, 0), (-1, -1), 1.2, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     else:
         # as wide as the label on one line (up to 16 mm wider than the code), else the label breaks at its '|'
-        width = min(max(size_mm * mm, title_w) + 4 * mm, (size_mm + 16) * mm)
-        lines = one_line if title_w <= width - 4 * mm else title.replace("|", "<br/>")
-        block = Table([[code], [Paragraph(lines, ParagraphStyle("family_qr", parent=title_style, alignment=1))],
-                       [Paragraph(label("family_qr_sub"), ParagraphStyle("family_qr_sub", parent=small_style,
-                                                                         alignment=1))]], colWidths=[width])
+        width = min(max(size_mm * mm, width_of(title, title_style)) + 4 * mm, (size_mm + 16) * mm)
+        block = Table([[code], [Paragraph(lines(title, title_style, width - 4 * mm),
+                                          ParagraphStyle("family_qr", parent=title_style, alignment=1))],
+                       [Paragraph(lines(sub, small_style, width - 4 * mm),
+                                  ParagraphStyle("family_qr_sub", parent=small_style, alignment=1))]],
+                      colWidths=[width])
         block.setStyle(TableStyle(base_style + [
             ("BOX", (0, 0), (-1, -1), 1.2, colors.black), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
             ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
