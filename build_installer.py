@@ -101,6 +101,7 @@ def build(out: Path, archive: bool) -> Path:
         "--add-data", f"{staging / 'fonts'}{sep}fonts",
         "--add-data", f"{ROOT / 'okuyami' / 'store' / 'migrations'}{sep}okuyami/store/migrations",  # Alembic reads files
         "--add-data", f"{ROOT / 'okuyami' / 'juki' / 'profiles'}{sep}okuyami/juki/profiles",  # 住基 import profiles
+        "--add-data", f"{ROOT / 'okuyami' / 'family' / 'static'}{sep}okuyami/family/static",  # okuyami family-page
         "--hidden-import", "sqlalchemy.dialects.sqlite.pysqlite",  # SQLAlchemy loads dialects by name
         "--hidden-import", "sqlalchemy.dialects.postgresql.psycopg",
         "--collect-submodules", "psycopg",

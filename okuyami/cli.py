@@ -31,7 +31,7 @@ from .cli_reservations import COMMANDS as RESERVATION_COMMANDS
 from .cli_reservations import add_commands as add_reservation_commands
 
 _COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit", "import",
-             "export") + RESERVATION_COMMANDS
+             "export", "family-page") + RESERVATION_COMMANDS
 
 
 
@@ -203,6 +203,40 @@ def cmd_doctor(args) -> int:
     return 1 if bad else 0
 
 
+def cmd_family_page(args) -> int:
+    """スマートフォンで見る: the static page for the city's website (okuyami/family/site.py)."""
+    from .family.fragment import code_id
+    from .family.site import write_site
+
+    try:
+        book = load_rulebook(args.rules)
+    except InvalidInput as exc:
+        _print_problems(exc.problems)
+        return 1
+    out = Path(args.out)
+    try:
+        written = write_site(book, out)
+    except OSError as exc:
+        print(f"{display_path(out)}: 書き込めません（{exc.strerror or exc}）。フォルダーの場所と書き込みの権限を確かめて"
+              "ください", file=sys.stderr)
+        return 1
+    for path in written:
+        print(display_path(path))
+    seen: dict[str, str] = {}
+    for code in book.rules:
+        other = seen.setdefault(code_id(code), code)
+        if other != code:
+            print(f"注意: 手続き '{other}' と '{code}' はリンクの中の番号が同じになるため、名前で書かれます"
+                  "（QRコードが少し大きくなります。新しい手続きなら、別のコードにすると避けられます）", file=sys.stderr)
+    page = book.root.settings.family_page
+    if page is None:
+        print("注意: rules.yaml の settings: family_page: url: がないため、案内票に2つ目のQRコードは印刷されません。"
+              "このフォルダーを市のウェブサイトに置き、そのアドレスを書いてください", file=sys.stderr)
+    else:
+        print(f"このフォルダーの中身を {page.url} に置いてください（案内票のQRコードはこのアドレスを開きます）")
+    return 0
+
+
 def cmd_gui(args) -> int:
     try:
         from .ui.app import run
@@ -263,6 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="report the fonts in use and any problem with this installation")
     doc.add_argument("--rules", type=Path, default=None)
     doc.set_defaults(func=cmd_doctor)
+
+    fp = sub.add_parser("family-page", help="write the family page (スマートフォンで見る) for the city's website")
+    fp.add_argument("--out", required=True, help="folder for index.html, rules.json and sw.js")
+    fp.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
+    fp.set_defaults(func=cmd_family_page)
 
     add_store_commands(sub)  # contract §8: db, cases, tasks, audit
     add_juki_commands(sub)  # contract §10: import juki, export cases / prep

@@ -136,8 +136,28 @@ class BookingSettings(StrictModel):
     always_bring: list[str] = []  # what every visit needs (事前案内), besides the procedures' own 持ち物
 
 
+class FamilyPageSettings(StrictModel):
+    """スマートフォンで見る: the page the city puts on its own website (``okuyami family-page``). With it, the sheet
+    prints a second QR code: this address and, after '#', the family's list (okuyami/family/fragment.py)."""
+
+    url: str  # e.g. https://www.city.example.jp/okuyami/
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        m = re.fullmatch(r"(https|http)://([A-Za-z0-9.-]+)(:[0-9]+)?(/[!-~]*)?", value)
+        if not m or "#" in value:
+            raise ValueError(f"'{value}' はページのアドレスとして使えません。https:// で始まり、半角英数字と記号だけで "
+                             "書いてください（例: https://www.city.example.jp/okuyami/）")
+        if m[1] == "http" and m[2] not in ("localhost", "127.0.0.1"):
+            raise ValueError(f"'{value}' は http:// です。スマートフォンで電波がなくても見られるように、"
+                             "https:// のアドレスを書いてください")
+        return value
+
+
 class Settings(StrictModel):
     booking: BookingSettings = BookingSettings()
+    family_page: FamilyPageSettings | None = None  # without it, the sheet prints no second QR code
     rollover: Literal["next_open_day", "none"] = "next_open_day"
     extra_closed_days: list[dt.date] = []  # the city's own closed days, besides weekends, 祝日 and 12/29–1/3
     scenarios: list[str] = ["rules/scenarios"]  # folders (or files) of scenario tests, relative to rules.yaml

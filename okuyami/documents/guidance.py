@@ -45,6 +45,7 @@ from ..core.report import group_by_place, question_text
 from ..core.rulebook import Rulebook
 from ..core.translations import translated
 from ..core.urgency import Urgency, urgency
+from ..family.sheet import family_qr
 from . import i18n
 from .context import Context
 from .fonts import FontSet
@@ -237,12 +238,24 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
              [Paragraph(t(L("case_number"), "header"), s.small), Paragraph(t(ctx.get("case.number"), "case.number"), s.body)]]
     qr_mm = 30 if large else 24
     label_w = (38 if large else 24 if lang == "ja" else 30 if lang == "en" else 34) * mm
-    left = Table(rows, colWidths=[label_w, width - (qr_mm + 4) * mm - label_w])
+    # スマートフォンで見る: the family's list on their phone (okuyami/family; None without settings.family_page)
+    family = family_qr(book, case, result, today=today, language=lang, progress=prog, size_mm=34 if large else 30,
+                       label=lambda key: t(L(key), "header"), title_style=s.due, small_style=s.small, base_style=base,
+                       across=width if large else None)  # large print: a row of its own under the header
+    family_w = family._colWidths[0] + 3 * mm if family is not None and not large else 0
+    left = Table(rows, colWidths=[label_w, width - (qr_mm + 4) * mm - family_w - label_w])
     left.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey)]))
-    header = Table([[left, _Qr(ctx.get("case.number"), qr_mm)]], colWidths=[width - (qr_mm + 4) * mm, (qr_mm + 4) * mm])
-    header.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
+    case_qr = _Qr(ctx.get("case.number"), qr_mm)
+    if family is not None:  # two codes: say which one is the staff's
+        case_qr = [case_qr, Paragraph(t(L("case_qr"), "header"), ParagraphStyle("case_qr", parent=s.small, alignment=2))]
+    header = Table([[left] + ([family] if family_w else []) + [case_qr]],
+                   colWidths=[width - (qr_mm + 4) * mm - family_w] + ([family_w] if family_w else [])
+                   + [(qr_mm + 4) * mm])
+    header.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (-1, 0), (-1, 0), "RIGHT")]))
     story.append(header)
+    if family is not None and not family_w:
+        story += [Spacer(1, 2 * mm), family]
     story.append(Spacer(1, 2 * mm))
     office = root.offices[corner.office]
     corner_name = tr(corner, "name", "municipality.corner.name")

@@ -124,6 +124,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "footer_case": {"ja": "案件番号 {number}", "en": "Case {number}", "easy-ja": "番号（ばんごう） {number}"},
     "doc_title": {"ja": "おくやみ手続きのご案内", "en": "Guide to the procedures after a death",
                   "easy-ja": "手続（てつづ）きの 案内（あんない）"},
+    # the second QR code of the header (okuyami/family): the family's list on their phone; the case one is for staff
+    "family_qr": {"ja": "スマートフォンで|見る", "en": "View on your phone",  # |: where it may break in two lines
+                  "easy-ja": "スマートフォンで|見（み）る"},
+    "family_qr_sub": {"ja": "カメラで読み取ると、|この一覧が開きます", "en": "Scan with the camera to open this list",
+                      "easy-ja": "カメラで 読（よ）んで ください"},
+    "case_qr": {"ja": "窓口用", "en": "For city staff", "easy-ja": "窓口（まどぐち）で 使（つか）う"},
     # the cover note in front of each official form (languages other than ja)
     "cover_title": {"ja": "この申請書について", "en": "About the form behind this page",
                     "easy-ja": "この 後（うし）ろの 申請書（しんせいしょ）に ついて"},
