@@ -47,6 +47,15 @@ class Mask(logging.Filter):
         return True
 
 
+def technical(exc: BaseException) -> str:
+    """The driver's own words behind a store error (a StoreError keeps them out of its Japanese message), for the
+    log and ``okuyami doctor`` — masked."""
+    inner = exc.__context__ or exc.__cause__
+    orig = getattr(inner, "orig", inner) if inner is not None else exc
+    text = str(orig).strip()
+    return mask(f"{type(orig).__name__}: {text.splitlines()[0] if text else ''}")
+
+
 def log_path(data_dir: Path) -> Path:
     return Path(data_dir) / FOLDER / FILE
 

@@ -184,7 +184,7 @@ class StoreWorker(QObject):
         elif isinstance(error, Offline):
             pass  # refused at once while offline: nothing new about the server
         elif isinstance(error, StoreUnavailable) or job.ping:
-            self._set_online(False, _technical(error))
+            self._set_online(False, eventlog.technical(error))
         else:
             self._set_online(True)  # the server answered (a refusal, a conflict): it is there
         self._finish(job)
@@ -218,15 +218,6 @@ class StoreWorker(QObject):
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout=0.5)
-
-
-def _technical(exc: BaseException) -> str:
-    """The driver's own words behind a store error, for the log (masked there)."""
-    inner = exc.__context__ or exc.__cause__
-    if inner is not None:
-        orig = getattr(inner, "orig", inner)
-        return f"{type(orig).__name__}: {str(orig).strip().splitlines()[0] if str(orig).strip() else ''}"
-    return f"{type(exc).__name__}: {exc}"
 
 
 # -- coroutines -----------------------------------------------------------------------------------------------
