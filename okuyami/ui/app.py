@@ -59,14 +59,15 @@ def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk:
                  db: str | None = None, department: str | None = None, ask: bool = False) -> MainWindow | None:
     """The window for this PC: the operator and the mode from the command line, else remembered in
     ``terminal.json``, else (``ask``) chosen in the start dialog. None if the clerk cancelled."""
-    from ..store.local_settings import TerminalSettings
+    from ..store.local_settings import TerminalSettings, display_name, installation_id
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
+    installation_id(data_dir)  # made at the first start, kept with the settings
     settings = TerminalSettings.load(data_dir)
     operator = clerk or os.environ.get("OKUYAMI_OPERATOR") or settings.operator
     if department is None and settings.mode == "department":
         department = settings.department
-    store = Store.open(db, operator=operator, data_dir=data_dir)
+    store = Store.open(db, operator=operator, data_dir=data_dir, terminal=display_name(data_dir))
     if ask and not operator:
         from ..store.rules_cache import load_rules
         from .start_dialog import StartDialog

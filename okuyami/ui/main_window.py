@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from ..core.problems import Problem
 from ..core.rulebook import Rulebook
@@ -299,6 +299,9 @@ class MainWindow(QMainWindow):
         settings.save(self.data_dir)
 
     def closeEvent(self, event) -> None:  # everything is saved, or waits in the outbox for the next start
+        focused = QApplication.focusWidget()
+        if focused is not None and self.isAncestorOf(focused):
+            focused.clearFocus()  # a field being typed into is finished (and kept) before the outbox closes
         if self.bridge is not None:
             self.bridge.stop()
         self.worker.stop()

@@ -56,6 +56,12 @@ class OutboxSender(QObject):
     # -- entering ------------------------------------------------------------------------------------------
     def add(self, kind: str, case_id: int, data: dict, *, blob: bytes | None = None, durable: bool = True) -> Entry:
         """Keep an entry on disk (durably: it survives a crash from here on) and send it when its turn comes."""
+        if self._closed:  # entered while the window closes (a field left by closing): kept for the next start
+            late = Journal(self.journal.folder.parent, f"{self.journal.owner}-late")
+            entry = late.add(kind, case_id, data, blob=blob)
+            late.close()
+            log.warning("an entry made while the window closed is kept for the next start")
+            return entry
         entry = self.journal.add(kind, case_id, data, blob=blob, durable=durable)
         self._added_at[entry.seq] = time.monotonic()
         self.kick()
