@@ -36,6 +36,9 @@ KINDS = {  # kind → what it is, in the clerk's words
     "question": "聞き取りの位置", "print": "印刷の記録", "gaiji": "外字の印刷方法",
 }
 PENDING, SENT, CONFLICT = "pending", "sent", "conflict"
+# what the clerk entered (counted on screen as 未送信); the others follow from it (where the interview stands, the
+# visit an answer records, the departments' tasks the answers decide)
+ENTERED = ("person", "answer", "clear", "task", "state", "language", "print", "gaiji")
 
 
 @dataclass

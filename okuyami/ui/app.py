@@ -56,9 +56,11 @@ def make_app() -> QApplication:
 
 
 def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "", *,
-                 db: str | None = None, department: str | None = None, ask: bool = False) -> MainWindow | None:
+                 db: str | None = None, department: str | None = None, ask: bool = False,
+                 background: bool = True) -> MainWindow | None:
     """The window for this PC: the operator and the mode from the command line, else remembered in
-    ``terminal.json``, else (``ask``) chosen in the start dialog. None if the clerk cancelled."""
+    ``terminal.json``, else (``ask``) chosen in the start dialog. None if the clerk cancelled. ``background``:
+    store calls on the window's worker thread (the app); False runs them inline (scripted screenshots)."""
     from ..store.local_settings import TerminalSettings, display_name, installation_id
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
@@ -82,7 +84,8 @@ def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk:
     if not operator:
         operator = os.environ.get("USERNAME") or os.environ.get("USER") or ""
         store = store.with_operator(operator)
-    window = MainWindow(store, rules, data_dir, clerk=operator, today=today(), department=department)
+    window = MainWindow(store, rules, data_dir, clerk=operator, today=today(), department=department,
+                        background=background)
     window.remember_terminal()
     return window
 

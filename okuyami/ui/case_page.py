@@ -33,7 +33,7 @@ from ..core.wareki import format_date
 from ..documents.i18n import LANGUAGE_LABELS
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
-from ..store.outbox import CONFLICT, overlay
+from ..store.outbox import CONFLICT, ENTERED, overlay
 from ..store.outbox import apply_to_row as _apply_locally
 from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StoreError, StoreUnavailable
 from ..store.workflow import (case_dates, check_field, parse_count, parse_follow_up, plain_problem,
@@ -41,6 +41,7 @@ from ..store.workflow import (case_dates, check_field, parse_count, parse_follow
 from . import checklist, gaiji_dialog
 from .history import HistoryPanel
 from .printing import PrintStatus
+from .outbox import unsent_mark
 from .worker import in_background
 
 INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
@@ -66,7 +67,7 @@ PARTS = {"deceased": "亡くなった方", "applicant": "ご来庁の方（届�
 URGENT_COLOR = QColor("#b00020")
 STATE_CODES = {label: code for code, label in STATE_LABELS.items()}
 TASK_CODES = {label: code for code, label in TASK_LABELS.items()}
-UNSENT_TEXT = "⏳ 未送信（このパソコンに保存済み。接続が戻ると自動で送ります）"
+UNSENT_TEXT = "{mark} 未送信（このパソコンに保存済み。接続が戻ると自動で送ります）"
 UNSENT_STYLE = "color: #8a5a00; font-weight: bold;"
 RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子", "父", "母", "兄", "姉", "弟", "妹", "孫", "その他"]
 
@@ -192,7 +193,7 @@ class IntakeForm(QScrollArea):
                 mark.setStyleSheet("color: #b00020; font-weight: bold;")
                 mark.show()
             elif target in unsent:
-                mark.setText(UNSENT_TEXT)
+                mark.setText(UNSENT_TEXT.format(mark=unsent_mark()))
                 mark.setStyleSheet(UNSENT_STYLE)
                 mark.show()
             else:
@@ -433,7 +434,8 @@ class QuestionPanel(QWidget):
         self._unsent_facts = facts
         for i in range(self.answers.count()):
             item = self.answers.item(i)
-            item.setText(item.data(Qt.UserRole + 1) + ("　⏳ 未送信" if item.data(Qt.UserRole) in facts else ""))
+            item.setText(item.data(Qt.UserRole + 1)
+                         + (f"　{unsent_mark()} 未送信" if item.data(Qt.UserRole) in facts else ""))
 
     # -- answering -----------------------------------------------------------------------------------------
     def give(self, value) -> None:
@@ -1147,8 +1149,9 @@ class CasePage(QWidget):
                                  "この端末の内容にするときは、入力し直して Enter を押してください。")
         self.intake.show_marks(targets, conflicts)
         self.questions.show_marks({t[1] for t in targets if t[0] == "answer"})
-        self.unsent.setText(f"⏳ この案件の未送信 {len(unsent)}件" if unsent else "")
-        self.unsent.setVisible(bool(unsent))
+        entered = sum(e.kind in ENTERED for e in unsent)
+        self.unsent.setText(f"{unsent_mark()} この案件の未送信 {entered}件" if entered else "")
+        self.unsent.setVisible(bool(entered))
 
     def set_connected(self, connected: bool) -> None:
         """The server comes and goes: the interview goes on either way (the outbox keeps what is entered)."""

@@ -26,11 +26,11 @@ from .case_page import CasePage
 from .department_page import DepartmentPage
 from .juki_import import JukiImport
 from .notices import NoticeBridge
-from .outbox import OutboxSender
+from .outbox import OutboxSender, unsent_mark
 from .worker import StoreWorker, in_background
 
 BANNER_STYLE = "background: #b00020; color: white; font-size: 13pt; font-weight: bold; padding: 8px;"
-BANNER_TEXT = ("⚠ データベースに接続できません。入力した内容はこのパソコンに保存しています（⏳ 未送信）。"
+BANNER_TEXT = ("⚠ データベースに接続できません。入力した内容はこのパソコンに保存しています（{mark} 未送信）。"
                "接続が戻ると自動で送ります。聞き取りと印刷はこのまま続けられます。")
 NOTICE_STYLE = "background: #fff3cd; color: #4a3800; font-size: 12pt; padding: 6px;"
 NOTICE_MS = 20000
@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.book: Rulebook | None = None
         self.connected = True  # the server answers (the worker's heartbeat and the notice watcher agree)
         self.watcher_online = True
+        self._catching_up = False  # back online, the outbox still sending
         eventlog.setup(data_dir)
         # This window's identity (端末の識別): the installation's id and this run's own part; the notices its
         # writes send carry it, so it recognises its own and no other window's.
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.outbox = OutboxSender(self, self.worker, store, data_dir, self.identity, book=lambda: self.book)
         self.outbox.changed.connect(self._show_link)
         _warm_up(self.today)
+        unsent_mark()  # (which glyph marks what waits: looked up once, before the window shows)
         loaded = load_rules(rules_path, data_dir)
         self.book = loaded.book
         self.department = department if (department and self.book and self._known_department(department)) else None
@@ -230,17 +232,23 @@ class MainWindow(QMainWindow):
         terminal's name and the state of the line. Never the URL, never the driver's words."""
         connected = self.worker.online and self.watcher_online
         was, self.connected = self.connected, connected
-        waiting = len(self.outbox)
+        self.outbox.link_up = connected
+        waiting, mark = self.outbox.entered(), unsent_mark()
         if connected:
             self.banner.hide()
             if not was:
-                self.statusBar().showMessage("データベースに再び接続しました。" + ("未送信の入力を送っています。" if waiting else ""),
+                self._catching_up = bool(waiting)
+                self.statusBar().showMessage("データベースに再び接続しました。" + ("未送信の入力を送っています…" if waiting else ""),
                                              10000)
+            elif self._catching_up and not len(self.outbox):
+                self._catching_up = False
+                self.statusBar().showMessage("データベースに再び接続し、未送信だった入力をすべて送りました。", 10000)
         else:
-            self.banner.setText(BANNER_TEXT + (f"\n⏳ 未送信 {waiting}件" if waiting else ""))
+            self.banner.setText(BANNER_TEXT.format(mark=mark) + (f"\n{mark} 未送信 {waiting}件" if waiting else ""))
             self.banner.show()
         state = "● 接続中" if connected else "⚠ 接続なし"
-        self.status_label.setText(f"端末：{self.store.actor.terminal}　{state}" + (f"　⏳ 未送信 {waiting}件" if waiting else ""))
+        self.status_label.setText(f"端末：{self.store.actor.terminal}　{state}"
+                                  + (f"　{mark} 未送信 {waiting}件" if waiting else ""))
         self.status_label.setToolTip(f"この端末の識別番号：{self.identity}")
         self.case_page.set_connected(connected)
 

@@ -15,16 +15,28 @@ import tempfile
 import time
 from pathlib import Path
 
+import functools
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..store import eventlog
-from ..store.outbox import CONFLICT, KINDS, Entry, Journal, send
+from ..store.outbox import CONFLICT, ENTERED, KINDS, Entry, Journal, send
 from ..store.store import StoreUnavailable
 from .worker import StoreWorker
 
 log = eventlog.get("outbox")
 SLOW_SEND = 1.0  # seconds: an entry not sent by then is shown as ⏳ 未送信 even before the banner says why
 SUPERSEDED = ("sync", "question")  # kinds where only the case's latest entry matters
+
+
+@functools.lru_cache(maxsize=None)
+def unsent_mark() -> str:
+    """⏳ where a font of this PC has it (Windows: Segoe UI Emoji); else ◷, never an empty box beside 未送信."""
+    from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
+
+    if any(QFontMetrics(QFont(family)).inFontUcs4(0x23F3) for family in QFontDatabase.families()):
+        return "⏳"
+    return "◷"
 
 
 class OutboxSender(QObject):
@@ -49,6 +61,7 @@ class OutboxSender(QObject):
         self._added_at: dict[int, float] = {}
         self._in_flight: Entry | None = None
         self._closed = False
+        self.link_up = True  # the window's view of the line (its notice watcher may know of a drop first)
         worker.online_changed.connect(self._online_changed)
         self._slow = QTimer(self, singleShot=True)
         self._slow.timeout.connect(self.changed.emit)
@@ -82,13 +95,17 @@ class OutboxSender(QObject):
     def unsent(self, case_id: int | None = None) -> list[Entry]:
         """Entries to be shown as ⏳ 未送信: every one while offline, else those waiting for over a second."""
         now = time.monotonic()
-        return [e for e in self.journal.pending(case_id)
-                if not self.worker.online or now - self._added_at.get(e.seq, 0.0) >= SLOW_SEND]
+        offline = not (self.worker.online and self.link_up)
+        return [e for e in self.journal.pending(case_id) if offline or now - self._added_at.get(e.seq, 0.0) >= SLOW_SEND]
 
     def waiting_last(self, case_id: int, kind: str) -> bool:
         """The case's last entry is of ``kind`` and not yet on its way (a second one would add nothing)."""
         mine = self.journal.pending(case_id)
         return bool(mine) and mine[-1].kind == kind and mine[-1] is not self._in_flight
+
+    def entered(self, case_id: int | None = None) -> int:
+        """How many things the clerk entered wait to be sent (what the banner and the page count)."""
+        return sum(e.kind in ENTERED for e in self.journal.pending(case_id))
 
     def __len__(self) -> int:
         return len(self.journal)
