@@ -53,3 +53,38 @@ def test_two_windows_on_one_pc_see_each_others_changes(qtbot, store, db_url, tmp
         for w in (a, b):
             w.close()
             w.store.close()
+
+
+def test_a_change_made_elsewhere_meanwhile_is_not_overwritten_and_is_said_in_words(qtbot, store, db_url, tmp_path):
+    """The window did not hear of another terminal's change (no notices here): what it sends from its stale copy is
+    refused, shown with both values, and the clerk decides."""
+    w = MainWindow(Store.open(db_url, operator="窓口 一郎", terminal="corner-1"), None, tmp_path, clerk="窓口 一郎",
+                   today=dt.date(2026, 11, 22), watch=False, background=False)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        w.new_case()
+        page = w.case_page
+        case_id = page.case_id
+        key = ("applicant", "name")
+        page.intake.set_text(key, "山田 花子")
+        store.set_person(case_id, "applicant", "name", "山田 はな")  # another terminal, meanwhile
+        page.intake.set_text(key, "山田 華子")
+        mark = page.intake.marks[key]
+        assert mark.isVisible() and "送っていません" in mark.text()
+        assert "山田 はな" in mark.text() and "山田 華子" in mark.text()  # both values, in words
+        assert page.intake.edits[key].text() == "山田 はな"  # the field shows what is stored
+        assert store.get(case_id).applicant["name"] == "山田 はな"  # nothing overwritten
+        page.intake.set_text(key, "山田 華子")  # the clerk's was right: typed again, now sent
+        assert store.get(case_id).applicant["name"] == "山田 華子" and not mark.isVisible()
+        page.intake.set_text(("deceased", "birth_date"), "S16.3.2")
+        page.intake.set_text(("deceased", "death_date"), "R8.11.15")
+        store.set_answer(case_id, "funeral_held", False)  # another terminal, meanwhile
+        page.answer("funeral_held", True)  # from the stale copy
+        assert "葬儀" in w.notice.text() and "送っていません" in w.notice.text() and w.notice.isVisible()
+        assert store.get(case_id).answers["funeral_held"] is False
+        assert page.row.answers["funeral_held"] is False  # the screen shows what is stored
+        assert not w.outbox.pending()
+    finally:
+        w.close()
+        w.store.close()

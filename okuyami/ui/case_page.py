@@ -229,6 +229,20 @@ class IntakeForm(QScrollArea):
                 w.blockSignals(False)
         self._loading = False
 
+    def show_stored(self, key, row: CaseRow) -> None:
+        """Put what the store holds back into a field (its entry was refused: the mark says what was typed)."""
+        w = self.edits[key]
+        value = getattr(row, key[0]).get(key[1]) or ""
+        if key[1].endswith("date") and value:
+            value = format_date(dt.date.fromisoformat(value))
+        w.blockSignals(True)
+        if isinstance(w, QComboBox):
+            w.setCurrentText({"male": "男", "female": "女"}.get(value, value) if key[1] == "sex" else value)
+        else:
+            w.setText(value)
+        w.blockSignals(False)
+        self.notes[key].hide()
+
     def commit(self, key) -> None:
         if getattr(self, "_loading", False) or self.page.case_id is None:
             return
@@ -1064,6 +1078,10 @@ class CasePage(QWidget):
         old, self.row = self.row, fresh
         if full:
             self.intake.refresh_from(fresh)
+        for target, entry in self.conflicts.items():  # refused: the field shows what is stored, the mark theirs
+            if not getattr(entry, "shown", False):
+                self.intake.show_stored(target[1:], fresh)
+                entry.shown = True
         answers_changed = fresh.answers != old.answers
         if answers_changed:
             self._rebuild_session()
@@ -1124,14 +1142,16 @@ class CasePage(QWidget):
 
     def _conflict_text(self, entry) -> str:
         d = entry.data
-        where = "" if entry.case_id == self.case_id else f"案件番号 {entry.case_id}："
+        where = "" if entry.case_id == self.case_id else f"案件番号 {entry.case_id}　"
+        stale = "他の端末" in entry.message  # else: refused for another reason, said as the store said it
+        why = "（他の端末が先に変更していました。画面は最新の内容にしました）" if stale else f"：{entry.message}"
         if entry.kind in ("answer", "clear") and self.book is not None and d["fact"] in self.book.questions:
             q = self.book.questions[d["fact"]].spec.text
-            typed = answer_text(d["fact"], d.get("value"), self.book.facts) if entry.kind == "answer" else "（取り消し）"
-            return f"{where}質問「{q}」の回答「{typed}」は送っていません：{entry.message}"
+            typed = answer_text(d["fact"], d.get("value"), self.book.facts) if entry.kind == "answer" else "取り消し"
+            return f"{where}質問「{q}」：この端末の回答「{typed}」は送っていません{why}"
         if entry.kind == "task" and self.book is not None and d["procedure"] in self.book.rules:
             title = self.book.rules[d["procedure"]].title
-            return f"{where}手続き「{title}」の対応（{TASK_LABELS.get(d['status'], d['status'])}）は送っていません：{entry.message}"
+            return f"{where}手続き「{title}」：この端末の「{TASK_LABELS.get(d['status'], d['status'])}」は送っていません{why}"
         return where + entry.message
 
     def show_marks(self) -> None:
@@ -1143,10 +1163,10 @@ class CasePage(QWidget):
         targets = {e.target for e in unsent}
         conflicts = {}
         for target, entry in self.conflicts.items():
-            stored = self.row.__getattribute__(target[1]).get(target[2]) or "（空欄）"
-            conflicts[target] = (f"⚠ 送っていません：他の端末で「{stored}」に変更されていました"
-                                 f"（この端末の入力：「{entry.data['value'] or '空欄'}」）。"
-                                 "この端末の内容にするときは、入力し直して Enter を押してください。")
+            stored = getattr(self.row, target[1]).get(target[2]) or "空欄"
+            conflicts[target] = (f"⚠ 送っていません：この欄は他の端末で「{stored}」に変更されていました。"
+                                 f"この端末の入力は「{entry.data['value'] or '空欄'}」でした。"
+                                 "こちらが正しければ、入力し直してください。")
         self.intake.show_marks(targets, conflicts)
         self.questions.show_marks({t[1] for t in targets if t[0] == "answer"})
         entered = sum(e.kind in ENTERED for e in unsent)
@@ -1198,12 +1218,13 @@ class CasePage(QWidget):
 
     def answer(self, fact: str, value) -> None:
         """Record an answer: on this PC at once (the engine, the screen), in the store through the outbox."""
+        seen = self.row.answer_revs.get(fact)  # the answer as the clerk saw it (before anything is sent)
         if self._visit_of != self.case_id:  # the first answer of a (return) visit or call records it
             self.enter("visit", {"kind": "phone" if self.answer_source == "phone" else "counter"})
             self._visit_of = self.case_id
         stored = value.isoformat() if isinstance(value, dt.date) else value
         self.enter("answer", {"fact": fact, "value": stored, "source": self.answer_source,
-                              "if_rev": self.row.answer_revs.get(fact)})
+                              "if_rev": seen})
         if self.session is not None:
             self.session.answer(fact, value)
         self.sync_tasks()
