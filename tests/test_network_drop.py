@@ -133,12 +133,13 @@ def test_a_dropped_connection_keeps_the_typed_text_and_sends_it_when_back(qtbot,
         assert "postgresql" not in w.status_label.text() and "127.0.0.1" not in w.status_label.text()
         page.intake.set_text(("deceased", "name"), "山田 太郎")  # typed while the server is gone
         assert ("deceased", "name") in page.intake.pending
-        assert "未送信" in page.intake.marks[("deceased", "name")].text()
+        mark = page.intake.marks[("deceased", "name")]
+        qtbot.waitUntil(lambda: "未送信" in mark.text(), timeout=1000)  # once it is on this PC's disk
         assert page.intake.edits[("deceased", "name")].text() == "山田 太郎"  # still on screen
         assert page.questions.isEnabled()  # the interview goes on
         page.answer("funeral_held", True)
         assert page.row.answers["funeral_held"] is True  # shown at once, sent later
-        assert "未送信" in w.banner.text() and "未送信" in page.unsent.text()
+        qtbot.waitUntil(lambda: "未送信 2件" in w.banner.text() and "未送信 2件" in page.unsent.text(), timeout=1000)
         proxy.restore()
         qtbot.waitUntil(lambda: not w.banner.isVisible(), timeout=8000)
         qtbot.waitUntil(lambda: not len(w.outbox), timeout=8000)
@@ -180,9 +181,10 @@ def test_a_blackholed_server_then_a_cut(qtbot, store, line, tmp_path):
         assert "データベースに接続できません" in w.banner.text() and "postgresql" not in w.banner.text()
         for key in keys[3:]:
             type_into(qtbot, intake.edits[key], typed[key])
+        qtbot.waitUntil(lambda: all("未送信" in intake.marks[k].text() for k in keys), timeout=1000)
         for key in keys:
             assert intake.edits[key].text() == typed[key]
-            assert "未送信" in intake.marks[key].text() and intake.marks[key].isVisible(), key
+            assert intake.marks[key].isVisible(), key
         page.tabs.setCurrentIndex(1)
         page.questions.setFocus()
         for _ in range(5):  # and the interview goes on, answered with the keys

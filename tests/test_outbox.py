@@ -45,6 +45,24 @@ def test_the_journal_survives_a_crash_and_the_next_start_takes_it_over(tmp_path)
     assert not list((tmp_path / "outbox").glob("*.pdf")) and not list((tmp_path / "outbox").glob("*.jsonl"))
 
 
+def test_the_writer_thread_keeps_the_order_and_the_disk_keeps_everything(tmp_path):
+    written = []
+    j = Journal(tmp_path, "w", background=True, on_written=written.append)  # the window's way: fsync off its thread
+    first = j.add("person", 1, {"part": "deceased", "field": "name", "value": "山田 太郎", "expected": None})
+    j.add("print", 1, {"token": "w:1", "what": {"pages": 1}}, blob=b"%PDF-1.4 x")
+    assert j.blob(j.pending()[1]) == b"%PDF-1.4 x"  # readable at once, from memory until it is on disk
+    j.settle(first.seq, SENT)
+    j.add("answer", 1, {"fact": "funeral_held", "value": True, "source": "counter", "if_rev": None})
+    j.flush()
+    assert [e.seq for e in written] == [1, 2, 3] and all(e.written for e in written)
+    crash(j)
+    again = Journal(tmp_path, "w2")
+    assert [e.kind for e in again.pending()] == [] and again.adopt_orphans() == 2
+    assert [e.kind for e in again.pending()] == ["print", "answer"]
+    assert again.blob(again.pending()[0]) == b"%PDF-1.4 x"
+    again.close()
+
+
 def test_the_outbox_of_a_running_window_is_left_alone(tmp_path):
     one = Journal(tmp_path, "w1")
     one.add("state", 3, {"state": "closed"})

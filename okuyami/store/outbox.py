@@ -23,6 +23,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,7 @@ class Entry:
     state: str = PENDING
     message: str = ""  # a conflict, in words (never a personal value: the journal's settle lines repeat it)
     blob: str | None = None  # a PDF kept with a print entry (file name in the outbox folder)
+    written: bool = False  # on this PC's disk (not part of the journal's line)
 
     @property
     def target(self) -> tuple:
@@ -146,54 +148,52 @@ def _read(path: Path) -> tuple[list[Entry], int]:
 
 
 class Journal:
-    """The outbox of one running window on disk. Not thread-safe by design: the window's GUI thread adds and
-    settles; only :func:`send` runs on the worker thread."""
+    """The outbox of one running window on disk. The window's GUI thread adds and settles; :func:`send` runs on
+    its worker thread. With ``background=True`` the disk work (the line, its fsync, a PDF) is done by a writer
+    thread of the journal's own, in order, so the GUI thread never waits on a slow disk either; an entry is
+    ``written`` once it is on disk (``on_written(entry)`` is called then, from that thread) and only then is it
+    shown as 未送信 — kept on this PC."""
 
-    def __init__(self, data_dir: Path, owner: str):
+    def __init__(self, data_dir: Path, owner: str, *, background: bool = False, on_written=None):
         self.folder = Path(data_dir) / FOLDER
         self.folder.mkdir(parents=True, exist_ok=True)
         self.owner = _safe(owner)
         self.path = self.folder / f"{self.owner}.jsonl"
         self._lock = _FileLock(self.folder / f"{self.owner}.lock")
         if not self._lock.acquire():
+            self._lock.fh.close()
             raise OSError(f"outbox {self.path.name} is in use by another window")
         self._mutex = threading.Lock()
         existing, self._seq = _read(self.path)
+        for e in existing:
+            e.written = True
         self.entries: dict[int, Entry] = {e.seq: e for e in existing}  # unsettled, in order of seq
         self._new_file = not self.path.exists()  # its name must reach the disk too (once)
         self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
         self.durable = True  # False once a write to disk failed (entries then live in memory only)
-        self._memory_blobs: dict[int, bytes | None] = {}
+        self._memory_blobs: dict[int, bytes | None] = {}  # PDFs not (yet) on disk
+        self.on_written = on_written
+        self._queue: queue.Queue | None = None
+        if background:
+            self._queue = queue.Queue()
+            threading.Thread(target=self._write_loop, name="okuyami-outbox-writer", daemon=True).start()
 
     # -- writing -----------------------------------------------------------------------------------------------
     def add(self, kind: str, case_id: int, data: dict, *, blob: bytes | None = None, durable: bool = True) -> Entry:
-        """Write an entry durably (the line and any PDF are on disk when this returns) and return it;
+        """Keep an entry: on disk when this returns, or (``background``) as soon as the writer has fsync'd it;
         ``durable=False`` for what may be lost in a power cut (where the interview stands)."""
         if kind not in KINDS:
             raise ValueError(kind)
         with self._mutex:
             self._seq += 1
             seq = self._seq
-            entry = Entry(seq, kind, int(case_id), data, dt.datetime.now().astimezone().isoformat(timespec="seconds"))
-            try:
-                if blob is not None:
-                    name = f"{self.owner}-{seq}.pdf"
-                    tmp = self.folder / (name + ".tmp")
-                    with open(tmp, "wb") as fh:
-                        fh.write(blob)
-                        fh.flush()
-                        os.fsync(fh.fileno())
-                    tmp.replace(self.folder / name)
-                    entry.blob = name
-                self._write(entry.to_json(), durable=durable)
-            except OSError as exc:  # a full or failing disk: still sent from memory, but said in the log
-                self.durable = False
+            entry = Entry(seq, kind, int(case_id), data, dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                          blob=f"{self.owner}-{seq}.pdf" if blob is not None else None)
+            if blob is not None:
                 self._memory_blobs[seq] = blob
-                from .eventlog import get
-
-                get("outbox").error("entry %s could not be written to the outbox on disk: %s", seq, exc)
             self.entries[seq] = entry
-            return entry
+        self._do(("add", entry, blob, durable))
+        return entry
 
     def settle(self, seq: int, state: str, message: str = "") -> Entry | None:
         """An entry is done with: ``sent``, or ``conflict`` (not sent; ``message`` says why, in words)."""
@@ -202,23 +202,68 @@ class Journal:
             if entry is None:
                 return None
             entry.state, entry.message = state, message
-            self._memory_blobs.pop(seq, None)
-            try:  # not fsync'd: if this line is lost, the entry is sent once more and recognised as already there
-                self._write({"op": "settle", "seq": seq, "state": state, "message": message}, durable=False)
-            except OSError:
-                pass
+            empty = not self.entries
+        self._do(("settle", entry, empty, None))
+        return entry
+
+    def flush(self) -> None:
+        """Wait until everything added or settled so far is on disk."""
+        if self._queue is not None:
+            self._queue.join()
+
+    def _do(self, job: tuple) -> None:
+        if self._queue is not None:
+            self._queue.put(job)
+        else:
+            self._run(job)
+
+    def _write_loop(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                if job is None:
+                    return
+                self._run(job)
+            finally:
+                self._queue.task_done()
+
+    def _run(self, job: tuple) -> None:
+        op, entry, arg, durable = job
+        if op == "add":
+            blob = arg
+            try:
+                if blob is not None:
+                    tmp = self.folder / (entry.blob + ".tmp")
+                    with open(tmp, "wb") as fh:
+                        fh.write(blob)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                    tmp.replace(self.folder / entry.blob)
+                self._write(entry.to_json(), durable=durable)
+                with self._mutex:
+                    self._memory_blobs.pop(entry.seq, None)
+            except (OSError, ValueError) as exc:  # a full or failing disk: still sent from memory, and logged
+                self.durable = False
+                from .eventlog import get
+
+                get("outbox").error("entry %s could not be written to the outbox on disk: %s", entry.seq, exc)
+            entry.written = True
+            if self.on_written is not None:
+                self.on_written(entry)
+            return
+        empty = arg  # settle
+        with self._mutex:
+            self._memory_blobs.pop(entry.seq, None)
+        try:  # not fsync'd: if this line is lost, the entry is sent once more and recognised as already there
+            self._write({"op": "settle", "seq": entry.seq, "state": entry.state, "message": entry.message},
+                        durable=False)
             if entry.blob:
-                try:
-                    (self.folder / entry.blob).unlink()
-                except OSError:
-                    pass
-            if not self.entries:
-                try:  # nothing left to send: start the file afresh (no personal data stays behind)
-                    self._fh.seek(0)
-                    self._fh.truncate()
-                except OSError:
-                    pass
-            return entry
+                (self.folder / entry.blob).unlink(missing_ok=True)
+            if empty and not self.entries:  # nothing left to send: the file afresh (no personal data stays behind)
+                self._fh.seek(0)
+                self._fh.truncate()
+        except (OSError, ValueError):
+            pass
 
     def _write(self, record: dict, *, durable: bool) -> None:
         self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -239,8 +284,9 @@ class Journal:
             return next(iter(self.entries.values()), None)
 
     def blob(self, entry: Entry) -> bytes | None:
-        if entry.seq in self._memory_blobs:
-            return self._memory_blobs[entry.seq]
+        with self._mutex:
+            if entry.seq in self._memory_blobs:
+                return self._memory_blobs[entry.seq]
         return (self.folder / entry.blob).read_bytes() if entry.blob else None
 
     def __len__(self) -> int:
@@ -268,6 +314,7 @@ class Journal:
                             blob = None
                     self.add(e.kind, e.case_id, e.data, blob=blob)
                     adopted += 1
+                self.flush()  # safely in this journal before the other one goes
                 for e in entries:
                     if e.blob:
                         (self.folder / e.blob).unlink(missing_ok=True)
@@ -279,6 +326,9 @@ class Journal:
 
     def close(self) -> None:
         """The window closes: unsent entries stay on disk for the next start; the lock is let go."""
+        self.flush()
+        if self._queue is not None:
+            self._queue.put(None)
         with self._mutex:
             self._fh.close()
             empty = not self.entries

@@ -942,6 +942,12 @@ class PrintPanel(QWidget):
         self.message.setText(self.message.text() + f"\n✓ {'保存' if where == 'pdf' else '印刷'}しました：{target}")
 
 
+def _worked_on(row: CaseRow) -> dict:
+    """What the procedures list shows of the tasks: a task still open without a note looks like none at all."""
+    return {code: (t.status, t.note, t.follow_up) for code, t in row.tasks.items()
+            if t.status != "open" or t.note or t.follow_up}
+
+
 class CasePage(QWidget):
     def __init__(self, window, store):
         super().__init__()
@@ -1086,7 +1092,7 @@ class CasePage(QWidget):
         if answers_changed:
             self._rebuild_session()
             self.questions.refresh(prefer=self.questions.fact)
-        if full or answers_changed or fresh.tasks != old.tasks:
+        if full or answers_changed or _worked_on(fresh) != _worked_on(old):  # (new open tasks look the same)
             self.procedures.refresh()
         self._update_title()
         self._show_state()

@@ -42,17 +42,20 @@ def unsent_mark() -> str:
 class OutboxSender(QObject):
     changed = Signal()  # something to redraw: the number unsent, the ⏳ markers
     settled = Signal(object)  # an Entry that was sent or ended in a conflict (entry.state, entry.message)
+    _written = Signal(object)  # an Entry now on disk (from the journal's writer thread)
 
     def __init__(self, parent, worker: StoreWorker, store, data_dir: Path, owner: str, *, book=lambda: None):
         super().__init__(parent)
         self.worker = worker
         self.store = store
         self.book = book
+        self._written.connect(lambda _entry: self.changed.emit())
+        options = {"background": worker.background, "on_written": self._written.emit}  # fsync off the GUI thread
         try:
-            self.journal = Journal(data_dir, owner)
+            self.journal = Journal(data_dir, owner, **options)
         except OSError as exc:  # a data folder that cannot be written: keep going in a private temporary one
             log.error("outbox folder not writable (%s): using a temporary folder", exc)
-            self.journal = Journal(Path(tempfile.mkdtemp(prefix="okuyami-outbox-")), owner)
+            self.journal = Journal(Path(tempfile.mkdtemp(prefix="okuyami-outbox-")), owner, **options)
         self.adopted = self.journal.adopt_orphans()
         if self.adopted:
             log.warning("%d unsent entries of an earlier window taken over, to be sent now", self.adopted)
@@ -93,10 +96,12 @@ class OutboxSender(QObject):
         return self.journal.pending(case_id)
 
     def unsent(self, case_id: int | None = None) -> list[Entry]:
-        """Entries to be shown as ⏳ 未送信: every one while offline, else those waiting for over a second."""
+        """Entries to be shown as ⏳ 未送信 — kept on this PC's disk and not yet in the store: every one while
+        offline, else those waiting for over a second."""
         now = time.monotonic()
         offline = not (self.worker.online and self.link_up)
-        return [e for e in self.journal.pending(case_id) if offline or now - self._added_at.get(e.seq, 0.0) >= SLOW_SEND]
+        return [e for e in self.journal.pending(case_id)
+                if e.written and (offline or now - self._added_at.get(e.seq, 0.0) >= SLOW_SEND)]
 
     def waiting_last(self, case_id: int, kind: str) -> bool:
         """The case's last entry is of ``kind`` and not yet on its way (a second one would add nothing)."""
