@@ -140,12 +140,20 @@ def test_a_dropped_connection_keeps_the_typed_text_and_sends_it_when_back(qtbot,
         page.answer("funeral_held", True)
         assert page.row.answers["funeral_held"] is True  # shown at once, sent later
         qtbot.waitUntil(lambda: "未送信 2件" in w.banner.text() and "未送信 2件" in page.unsent.text(), timeout=1000)
+        watch.stop()  # (building the packet is the PC's own work, ~1 s of reportlab: not a wait on the network)
+        page.tabs.setCurrentIndex(2)  # the family's papers, printed from what is on screen
+        assert page.printing.save_pdf(tmp_path / "packet.pdf"), page.printing.message.text()
+        watch.start()
+        assert (tmp_path / "packet.pdf").stat().st_size > 10_000
+        qtbot.waitUntil(lambda: "未送信 3件" in w.banner.text(), timeout=1000)  # the print record waits too
         proxy.restore()
         qtbot.waitUntil(lambda: not w.banner.isVisible(), timeout=8000)
         qtbot.waitUntil(lambda: not len(w.outbox), timeout=8000)
         stored = store.get(case_id)
         assert stored.deceased["name"] == "山田 太郎"  # nothing typed was lost
         assert stored.answers["funeral_held"] is True
+        assert len(store.print_log(case_id)) == 1 and len(store.packets(case_id)) == 1  # recorded, packet kept
+        assert store.packet_pdf(store.packets(case_id)[0].id)[1] == (tmp_path / "packet.pdf").read_bytes()
         qtbot.waitUntil(lambda: not page.intake.marks[("deceased", "name")].isVisible(), timeout=3000)
         assert watch.dialogs == []
         assert watch.max_gap < GAP_LIMIT, f"the event loop stopped for {watch.max_gap * 1000:.0f} ms"

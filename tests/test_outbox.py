@@ -215,3 +215,31 @@ def test_every_kind_of_entry_reaches_the_store(store, tmp_path, book):
     assert row.current_question == "funeral_held" and store.gaiji_choices(case_id) == {"\ue000": "吉"}
     assert store.visits(case_id) and store.print_log(case_id)
     crash(j)
+
+
+def test_every_postgresql_connection_gives_up_on_a_silent_network(db_url):
+    """libpq's own timeouts on the pool's sockets: a silent drop becomes an error within about 4 s."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has no network")
+    import os
+    import socket
+
+    import sqlalchemy as sa
+
+    from okuyami.store.database import Database
+
+    db = Database(db_url)
+    try:
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SHOW statement_timeout")).scalar() == "20s"
+            sock = socket.socket(fileno=os.dup(conn.connection.dbapi_connection.pgconn.socket))
+            try:
+                assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 2
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 1
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 2
+                assert sock.getsockopt(socket.IPPROTO_TCP, getattr(socket, "TCP_USER_TIMEOUT", 18)) == 4000
+            finally:
+                sock.close()  # (a duplicate of the descriptor: the connection's own stays open)
+    finally:
+        db.dispose()
