@@ -27,11 +27,13 @@ from .department_page import DepartmentPage
 from .juki_import import JukiImport
 from .notices import NoticeBridge
 from .outbox import OutboxSender, unsent_mark
-from .worker import StoreWorker, in_background
+from .worker import Offline, StoreWorker, in_background
 
 BANNER_STYLE = "background: #b00020; color: white; font-size: 13pt; font-weight: bold; padding: 8px;"
 BANNER_TEXT = ("⚠ データベースに接続できません。入力した内容はこのパソコンに保存しています（{mark} 未送信）。"
                "接続が戻ると自動で送ります。聞き取りと印刷はこのまま続けられます。")
+BANNER_DEPARTMENT = ("⚠ データベースに接続できません。接続が戻ると自動で最新の内容を表示します。"
+                     "それまで対応（準備済・完了など）の記録はできません。")
 NOTICE_STYLE = "background: #fff3cd; color: #4a3800; font-size: 12pt; padding: 6px;"
 NOTICE_MS = 20000
 log = eventlog.get("connection")
@@ -244,7 +246,8 @@ class MainWindow(QMainWindow):
                 self._catching_up = False
                 self.statusBar().showMessage("データベースに再び接続し、未送信だった入力をすべて送りました。", 10000)
         else:
-            self.banner.setText(BANNER_TEXT.format(mark=mark) + (f"\n{mark} 未送信 {waiting}件" if waiting else ""))
+            text = BANNER_DEPARTMENT if self.department and not waiting else BANNER_TEXT.format(mark=mark)
+            self.banner.setText(text + (f"\n{mark} 未送信 {waiting}件" if waiting else ""))
             self.banner.show()
         state = "● 接続中" if connected else "⚠ 接続なし"
         self.status_label.setText(f"端末：{self.store.actor.terminal}　{state}"
@@ -263,7 +266,8 @@ class MainWindow(QMainWindow):
         """A store problem, said plainly, without blocking the counter: an unreachable server is the banner's
         (its technical detail goes to the log); a refused change is said above the page."""
         if isinstance(exc, StoreUnavailable):
-            log.warning("store unreachable: %s", exc)
+            if not isinstance(exc, Offline):  # (refused at once while offline: nothing new to log)
+                log.warning("store unreachable: %s", exc)
             self._show_link()
             return
         log.info("refused: %s", exc)
