@@ -26,7 +26,7 @@ def wait(app, seconds: float) -> None:
 
 def main() -> None:
     app = make_app()
-    w = build_window(Path(tempfile.mkdtemp()), None, "窓口 一郎")
+    w = build_window(Path(tempfile.mkdtemp()), None, "窓口 一郎", background=False)  # scripted: store calls inline
     w.resize(1360, 860)
     w.show()
     people = [("佐藤 一郎", "さとう いちろう", "S15.6.1", "R8.11.10"), ("鈴木 ハル", "すずき はる", "T15.2.3", "R8.11.12")]

@@ -23,7 +23,7 @@ VISIT = dt.date(2026, 11, 26)
 
 def main() -> None:
     app = make_app()
-    w = build_window(Path(tempfile.mkdtemp()), None, "予約 係")
+    w = build_window(Path(tempfile.mkdtemp()), None, "予約 係", background=False)  # scripted: store calls inline
     w.resize(1360, 860)
     w.show()
     book, store = w.book, w.store

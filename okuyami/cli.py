@@ -200,6 +200,14 @@ def cmd_doctor(args) -> int:
         bad += 1
     else:
         print(f"rulebook: ok ({display_path(book.path)}, {len(book.rules)} procedures)")
+    from .store import diagnose  # the connection: reachable, how fast, the last problems from the log file
+    from .store.database import default_data_dir
+
+    report = diagnose.check(getattr(args, "db", None), args.data_dir or default_data_dir())
+    for line in diagnose.lines(report):
+        print(line)
+    if report.reachable is False:
+        bad += 1
     return 1 if bad else 0
 
 
@@ -294,8 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
     _gui_options(gui)
     gui.set_defaults(func=cmd_gui)
 
-    doc = sub.add_parser("doctor", help="report the fonts in use and any problem with this installation")
+    doc = sub.add_parser("doctor", help="report the fonts in use, the database connection and any problem with "
+                                        "this installation")
     doc.add_argument("--rules", type=Path, default=None)
+    doc.add_argument("--data-dir", type=Path, default=None,
+                     help="this PC's data folder (its settings and log file; default: $OKUYAMI_DATA_DIR or the user "
+                          "data folder)")
+    common_options(doc)
     doc.set_defaults(func=cmd_doctor)
 
     fp = sub.add_parser("family-page", help="write the family page (スマートフォンで見る) for the city's website")

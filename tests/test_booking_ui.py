@@ -29,7 +29,8 @@ def today(monkeypatch):
 def window(qtbot, url: str, data_dir: Path, *, operator: str, terminal: str, today: dt.date,
            department: str | None = None) -> MainWindow:
     store = Store.open(url, operator=operator, terminal=terminal)
-    w = MainWindow(store, None, data_dir, clerk=operator, today=today, department=department, watch=False)
+    w = MainWindow(store, None, data_dir, clerk=operator, today=today, department=department, watch=False,
+                   background=False)  # step by step: store calls inline
     qtbot.addWidget(w)
     w.show()
     return w
@@ -168,11 +169,11 @@ def test_refusals_overrides_walk_in_and_rescheduling(qtbot, store, db_url, tmp_p
     corner.show_day_board(dt.date(2026, 11, 27))
     board = corner.day_board
     board.select_number(first.number)
-    moved = board.move(dt.date(2026, 11, 30), "13:00")
+    moved = board.move(dt.date(2026, 11, 30), "13:00").result  # (a task: the store call ran on the worker)
     assert moved is not None and moved.start_jst.date() == dt.date(2026, 11, 30)
     corner.show_day_board(dt.date(2026, 11, 30))
     assert board.table.rowCount() == 1 and "（変更）" in board.table.item(0, 0).text()
-    walk = board.add_walk_in("鈴木 ハル", "鈴木 一")
+    walk = board.add_walk_in("鈴木 ハル", "鈴木 一").result
     assert walk is not None and walk.walk_in and board.current_day() == TODAY
     assert "（予約なし）" in board.table.item(board.table.currentRow(), 0).text()
     assert board.table.item(board.table.currentRow(), 2).text() == "到着（お待ち）"

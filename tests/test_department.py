@@ -19,7 +19,8 @@ TODAY = dt.datetime.now(JST).date()  # the department lists the families of toda
 
 def window(qtbot, url: str, data_dir: Path, *, operator: str, terminal: str, department: str | None = None):
     store = Store.open(url, operator=operator, terminal=terminal)
-    w = MainWindow(store, None, data_dir, clerk=operator, today=TODAY, department=department)
+    w = MainWindow(store, None, data_dir, clerk=operator, today=TODAY, department=department,
+                   background=False)  # step by step: store calls inline
     qtbot.addWidget(w)
     w.show()
     return w
@@ -68,7 +69,7 @@ def test_department_marks_done_and_the_corner_sees_it_within_2s(qtbot, store, db
     from pypdf import PdfReader
 
     assert "準備リスト" in PdfReader(str(pdf)).pages[0].extract_text()
-    forms = dp.save_forms(tmp_path / "forms.pdf")
+    forms = dp.save_forms(tmp_path / "forms.pdf").result
     assert forms is not None and len(PdfReader(str(forms)).pages) >= 1
     for w in (corner, dept):
         w.close()
@@ -86,8 +87,10 @@ def test_a_stale_status_change_is_refused_and_reloaded(qtbot, store, db_url, tmp
     other.set_task(page.case_id, "kouki_soshitsu", "prepared")  # before the corner's window heard of it
     corner.bridge.stop()  # (no live refresh in this test: the corner acts on its stale copy)
     page.procedures.set_status("kouki_soshitsu", "不要")
-    assert "他の端末" in corner.store_dialog.text()
+    assert "他の端末" in corner.notice.text() and corner.notice.isVisible()  # said in words, no dialog
+    assert "送っていません" in corner.notice.text()
     assert combo_text(page, "kouki_soshitsu") == "準備済"  # theirs is shown, ours was not applied
+    assert not corner.outbox.pending()  # settled (as a conflict), not left waiting
     other.close()
     corner.close()
     corner.store.close()

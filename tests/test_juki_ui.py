@@ -27,7 +27,7 @@ def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("OKUYAMI_TODAY", TODAY.isoformat())
     data = tmp_path / "data"
     w = MainWindow(Store.open(data / "okuyami.sqlite3", operator="窓口 一郎"), None, data, clerk="窓口 一郎",
-                   today=TODAY, watch=False)
+                   today=TODAY, watch=False, background=False)  # step by step: store calls inline
     qtbot.addWidget(w)
     w.show()
     yield w

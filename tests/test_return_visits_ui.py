@@ -19,7 +19,8 @@ TODAY = dt.date(2026, 11, 24)
 @pytest.fixture
 def window(qtbot, tmp_path):
     store = Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}", operator="窓口 一郎", terminal="corner-1")
-    w = MainWindow(store, ROOT / "rules.yaml", tmp_path, clerk="窓口 一郎", today=TODAY, watch=False)
+    w = MainWindow(store, ROOT / "rules.yaml", tmp_path, clerk="窓口 一郎", today=TODAY, watch=False,
+                   background=False)  # step by step: store calls inline
     qtbot.addWidget(w)
     yield w
     w.case_page.release()
@@ -78,11 +79,11 @@ def test_the_packet_is_kept_and_reprinted_exactly(window, qtbot, tmp_path):
     history = page.history
     assert history.packets.rowCount() == 1 and history.packets.item(0, 3).text().endswith("_案内一式.pdf")
     again = tmp_path / "again.pdf"
-    assert history.save(history.selected(), again) and again.read_bytes() == out.read_bytes()
+    assert history.save(history.selected(), again).result and again.read_bytes() == out.read_bytes()
     printer = QPrinter(QPrinter.HighResolution)
     printer.setOutputFormat(QPrinter.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "reprint.pdf"))
-    assert page.printing.reprint(history.selected(), printer)
+    assert page.printing.reprint(history.selected(), printer).result
     qtbot.waitUntil(lambda: page.printing.job_status.job is None, timeout=20000)
     assert (tmp_path / "reprint.pdf").read_bytes() == out.read_bytes()  # print to file: the kept bytes
     log = w.store.print_log(case_id)

@@ -20,7 +20,8 @@ TODAY = dt.date(2026, 11, 22)
 
 
 def open_window(qtbot, data_dir: Path, rules: Path | None = None) -> MainWindow:
-    w = MainWindow(Store.open(data_dir / "okuyami.sqlite3", operator="窓口 一郎"), rules, data_dir, clerk="窓口 一郎", today=TODAY)
+    w = MainWindow(Store.open(data_dir / "okuyami.sqlite3", operator="窓口 一郎"), rules, data_dir, clerk="窓口 一郎", today=TODAY,
+                   background=False)  # step by step: store calls inline (the worker thread: test_network_drop)
     qtbot.addWidget(w)
     w.show()
     return w

@@ -25,7 +25,8 @@ TODAY = dt.date(2026, 11, 25)  # ten days after the death: the 14-day deadlines 
 
 
 def open_window(qtbot, data_dir: Path) -> MainWindow:
-    w = MainWindow(Store.open(data_dir / "okuyami.sqlite3", operator="窓口 一郎"), None, data_dir, clerk="窓口 一郎", today=TODAY)
+    w = MainWindow(Store.open(data_dir / "okuyami.sqlite3", operator="窓口 一郎"), None, data_dir, clerk="窓口 一郎", today=TODAY,
+                   background=False)  # step by step: store calls inline (the worker thread: test_network_drop)
     qtbot.addWidget(w)
     w.show()
     return w

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import re
 import socket
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,27 @@ def _describe_connect_error(url: str, exc: Exception) -> str:
     return f"データベース（{where}）に接続できません：{why}。"
 
 
+# How long the city's network may stay silent before a terminal says so (課題20): libpq's own timeouts, so the
+# command line and the desk app behave alike. A connection attempt gives up after CONNECT_TIMEOUT seconds; data
+# sent and not acknowledged for TCP_USER_TIMEOUT_MS closes the connection (a pulled cable, packets that vanish
+# without a reset); an idle connection (the LISTEN one) is probed after KEEPALIVE_IDLE s, every KEEPALIVE_INTERVAL
+# s, KEEPALIVE_COUNT times. A statement the server does not finish in STATEMENT_TIMEOUT_MS is cancelled by the
+# server itself (a lock held by a stuck terminal). Together: a silent drop is an error within about 4 s.
+CONNECT_TIMEOUT = 3
+TCP_USER_TIMEOUT_MS = 4000
+KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 2, 1, 2
+STATEMENT_TIMEOUT_MS = 20000
+
+
+def pg_connect_args(*, connect_timeout: int = CONNECT_TIMEOUT, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
+                    application_name: str = "okuyami") -> dict:
+    """libpq connection parameters of every okuyami connection to PostgreSQL (the pool's and the LISTEN one)."""
+    return {"connect_timeout": connect_timeout, "application_name": application_name,
+            "keepalives": 1, "keepalives_idle": KEEPALIVE_IDLE, "keepalives_interval": KEEPALIVE_INTERVAL,
+            "keepalives_count": KEEPALIVE_COUNT, "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+            "options": f"-c statement_timeout={int(statement_timeout_ms)}"}
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who acts (操作者) and where (端末): recorded with every change and every read of personal data."""
@@ -123,8 +145,12 @@ class Database:
     interleave with another writer). PostgreSQL: READ COMMITTED with row-level compare-and-set updates.
     """
 
-    def __init__(self, url: str, *, connect_timeout: int = 5):
+    def __init__(self, url: str, *, connect_timeout: int = CONNECT_TIMEOUT):
         self.url = url
+        # Who rings the notices this database's writes send (端末の識別): one per running window (or command), so
+        # that two windows on one PC, or two cloned PCs with the same name, see each other's changes. The desk app
+        # prefixes it with the installation's id (store/local_settings.py).
+        self.origin = uuid.uuid4().hex
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = url.split("sqlite:///", 1)[-1]
@@ -138,8 +164,7 @@ class Database:
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=3,
-                                           connect_args={"connect_timeout": connect_timeout,
-                                                         "application_name": "okuyami"})
+                                           connect_args=pg_connect_args(connect_timeout=connect_timeout))
 
     @property
     def dialect(self) -> str:
@@ -153,7 +178,7 @@ class Database:
         """One write transaction (committed on success, rolled back on any error)."""
         with self._translate():
             with self.engine.connect() as conn:
-                conn = conn.execution_options(okuyami_write=True)
+                conn = conn.execution_options(okuyami_write=True, okuyami_origin=self.origin)
                 with conn.begin():
                     yield conn
 

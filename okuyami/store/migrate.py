@@ -68,6 +68,8 @@ def upgrade(db: Database) -> tuple[str | None, str]:
         check(db)  # raises SchemaTooNew
     cfg = _config()
     with db.write() as conn:
+        if conn.dialect.name == "postgresql":  # building an index on a big table may take longer than a query
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         if before != head():

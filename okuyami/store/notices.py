@@ -36,7 +36,10 @@ class Notice:
 
 
 def ring(conn: Connection, kind: str, case_id: int | None, department: str | None = None, terminal: str = "") -> None:
-    """Record a notice (and ring the PostgreSQL doorbell when the transaction commits)."""
+    """Record a notice (and ring the PostgreSQL doorbell when the transaction commits). ``terminal`` is recorded
+    as the writing window's own identity (:attr:`Database.origin`) when the write has one, so a window knows its
+    own notices without mistaking another window or PC of the same name for itself."""
+    terminal = conn.get_execution_options().get("okuyami_origin") or terminal
     conn.execute(notices.insert().values(at=now(), case_id=case_id, department=department, kind=kind,
                                          terminal=terminal))
     if conn.dialect.name == "postgresql":
@@ -114,10 +117,12 @@ class NoticeWatcher:
         """PostgreSQL LISTEN on its own autocommit connection; a notification wakes the poller at once."""
         import psycopg
 
+        from .database import pg_connect_args
+
         conninfo = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stop.is_set():
-            try:
-                with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
+            try:  # keepalives: a LISTEN connection only reads, so only they notice a silent drop
+                with psycopg.connect(conninfo, autocommit=True, **pg_connect_args()) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):

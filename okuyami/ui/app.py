@@ -56,17 +56,20 @@ def make_app() -> QApplication:
 
 
 def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk: str = "", *,
-                 db: str | None = None, department: str | None = None, ask: bool = False) -> MainWindow | None:
+                 db: str | None = None, department: str | None = None, ask: bool = False,
+                 background: bool = True) -> MainWindow | None:
     """The window for this PC: the operator and the mode from the command line, else remembered in
-    ``terminal.json``, else (``ask``) chosen in the start dialog. None if the clerk cancelled."""
-    from ..store.local_settings import TerminalSettings
+    ``terminal.json``, else (``ask``) chosen in the start dialog. None if the clerk cancelled. ``background``:
+    store calls on the window's worker thread (the app); False runs them inline (scripted screenshots)."""
+    from ..store.local_settings import TerminalSettings, display_name, installation_id
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
+    installation_id(data_dir)  # made at the first start, kept with the settings
     settings = TerminalSettings.load(data_dir)
     operator = clerk or os.environ.get("OKUYAMI_OPERATOR") or settings.operator
     if department is None and settings.mode == "department":
         department = settings.department
-    store = Store.open(db, operator=operator, data_dir=data_dir)
+    store = Store.open(db, operator=operator, data_dir=data_dir, terminal=display_name(data_dir))
     if ask and not operator:
         from ..store.rules_cache import load_rules
         from .start_dialog import StartDialog
@@ -81,7 +84,8 @@ def build_window(data_dir: Path | None = None, rules: Path | None = None, clerk:
     if not operator:
         operator = os.environ.get("USERNAME") or os.environ.get("USER") or ""
         store = store.with_operator(operator)
-    window = MainWindow(store, rules, data_dir, clerk=operator, today=today(), department=department)
+    window = MainWindow(store, rules, data_dir, clerk=operator, today=today(), department=department,
+                        background=background)
     window.remember_terminal()
     return window
 

@@ -29,6 +29,7 @@ from ..core.wareki import format_date
 from ..documents import advance_notice
 from ..store.store import BookingRefused, CaseRow, Reservation, StoreError, current_time
 from ..store.workflow import case_dates, check_field
+from .worker import in_background
 from .case_page import RELATIONSHIPS, show_checked
 
 FREE_COLOR, FULL_COLOR, CLOSED_COLOR = QColor("#1b6e20"), QColor("#b00020"), QColor("#888888")
@@ -255,13 +256,15 @@ class BookingPage(QWidget):
         last = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
         return first, last
 
-    def refresh_month(self) -> None:
+    @in_background
+    def refresh_month(self):
         office = self.office_id()
         if office is None or self.book is None:
             return
         first, last = self._month()
-        try:
-            slots = self.store.slots(self.book, first, last, office)
+        store, book = self.store, self.book
+        try:  # on the window's worker (the caller on the phone never waits for a frozen window)
+            slots = yield lambda: store.slots(book, first, last, office)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -282,13 +285,15 @@ class BookingPage(QWidget):
         self.calendar.set_marks(marks)
         self.refresh_day()
 
-    def refresh_day(self) -> None:
+    @in_background
+    def refresh_day(self):
         office, day = self.office_id(), self.selected_day()
         if office is None or self.book is None:
             return
+        store, book = self.store, self.book
         try:
-            self.day_slots = self.store.slots(self.book, day, day, office)
-            overrides = self.store.slot_overrides(day, day, office)
+            self.day_slots, overrides = yield lambda: (store.slots(book, day, day, office),
+                                                       store.slot_overrides(day, day, office))
         except StoreError as exc:
             self.window.show_store_error(exc)
             return

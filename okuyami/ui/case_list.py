@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPus
 from ..core.wareki import format_date
 from ..store.store import StoreError, to_jst
 from .tables import row_table
+from .worker import in_background
 
 COLUMNS = ("更新", "亡くなった方", "フリガナ", "死亡日", "ご来庁の方", "状態", "未完了の手続き", "案件番号")
 PAGE_SIZE = 50
@@ -82,24 +83,26 @@ class CaseListPage(QWidget):
             self.page = page
             self.refresh(keep_page=True)
 
-    def refresh(self, keep_page: bool = False) -> None:
+    @in_background
+    def refresh(self, keep_page: bool = False):
         text = self.search.text()
         if not keep_page or text != self._last_search:
             self.page = 0 if text != self._last_search else self.page
         self._last_search = text
         store = self.store
-        try:
-            self.total = store.count_cases(text)
-            rows = store.list_cases(text, limit=PAGE_SIZE, offset=self.page * PAGE_SIZE)
+        offset = self.page * PAGE_SIZE
+        try:  # on the window's worker: the list waits, the window does not
+            self.total, rows = yield lambda: (store.count_cases(text),
+                                              store.list_cases(text, limit=PAGE_SIZE, offset=offset))
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
-        self.table.setRowCount(len(rows))
-        self.ids = [r.id for r in rows]
         try:
-            marks = store.case_marks(self.ids)  # 住基から取り込んだ案件・外字あり
+            marks = yield lambda: store.case_marks([r.id for r in rows])  # 住基から取り込んだ案件・外字あり
         except StoreError:
             marks = {}
+        self.table.setRowCount(len(rows))
+        self.ids = [r.id for r in rows]
         open_cases = 0
         for i, row in enumerate(rows):
             open_cases += bool(row.open_tasks) and row.state != "closed"
@@ -147,34 +150,38 @@ class CaseListPage(QWidget):
     def tell(self, text: str) -> None:
         QMessageBox.information(self, "案件一覧", text)
 
-    def delete_selected(self) -> None:
+    @in_background
+    def delete_selected(self, *_ignored):
         ids = self.selected_ids()
         if len(ids) != 1:
             self.tell("削除する案件を1件だけ選んでください。")
             return
         case_id = ids[0]
+        store = self.store
         try:
-            reasons = self.store.why_not_empty(case_id)
+            reasons = yield lambda: store.why_not_empty(case_id)
             if reasons:
                 self.tell(f"{self._name(case_id)} は削除できません：{'、'.join(reasons)}。\n"
                           "不要になった案件は、案件を開いて状態を「完了」にしてください。")
                 return
             if self.ask("空の案件を削除", f"{self._name(case_id)} を削除します。元に戻せません。", ["削除する"]) != 0:
                 return
-            self.store.delete_empty_case(case_id)
+            yield lambda: store.delete_empty_case(case_id)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
         self.refresh(keep_page=True)
 
-    def merge_selected(self) -> None:
+    @in_background
+    def merge_selected(self, *_ignored):
         ids = self.selected_ids()
         if len(ids) != 2:
             self.tell("同じ方の案件を2件選んでください（Ctrl を押しながらクリック）。")
             return
         keep, other = min(ids), max(ids)  # the older case is kept by default: its number is on earlier papers
+        store, book = self.store, self.window.book
         try:
-            plan = self.store.merge_plan(keep, other, self.window.book)
+            plan = yield lambda: store.merge_plan(keep, other, book)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -191,7 +198,7 @@ class CaseListPage(QWidget):
         elif choice != 0:
             return
         try:
-            result = self.store.merge_cases(keep, other, self.window.book)
+            result = yield lambda: store.merge_cases(keep, other, book)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return

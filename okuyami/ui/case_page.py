@@ -1,7 +1,10 @@
 """One case (案件): intake, the questionnaire, the procedures updating beside them, and printing.
 
-Everything the clerk enters is saved the moment it is entered (``Store``); the engine's incremental ``Session``
-re-evaluates after each answer, and the procedures panel follows.
+Everything the clerk enters is saved the moment it is entered: into the window's outbox on this PC's disk
+(:meth:`CasePage.enter`), which sends it to the store in order — at once while the server answers, when it is back
+otherwise (⏳ 未送信 beside what waits). The engine's incremental ``Session`` re-evaluates after each answer on this
+PC, and the procedures panel follows, so an interview can be finished and printed while the server is away. The
+case is read off the GUI thread (okuyami/ui/worker.py): opening one shows 読み込み中… until it is there.
 """
 
 from __future__ import annotations
@@ -30,12 +33,16 @@ from ..core.wareki import format_date
 from ..documents.i18n import LANGUAGE_LABELS
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
-from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable
+from ..store.outbox import CONFLICT, ENTERED, overlay
+from ..store.outbox import apply_to_row as _apply_locally
+from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StoreError, StoreUnavailable
 from ..store.workflow import (case_dates, check_field, parse_count, parse_follow_up, plain_problem,
                               printer_offset_mm, to_case)
 from . import checklist, gaiji_dialog
 from .history import HistoryPanel
 from .printing import PrintStatus
+from .outbox import unsent_mark
+from .worker import in_background
 
 INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
     ("deceased", "name", "氏名", "例：山田 太郎（姓と名の間にスペース）"),
@@ -58,6 +65,10 @@ CASE_STATUSES = tuple(STATE_LABELS.values())  # 未来庁・受付中・印刷�
 PROCEDURE_STATUSES = tuple(TASK_LABELS.values())  # 未着手・準備済・完了・後日・不要
 PARTS = {"deceased": "亡くなった方", "applicant": "ご来庁の方（届出人）", "funeral": "葬儀"}
 URGENT_COLOR = QColor("#b00020")
+STATE_CODES = {label: code for code, label in STATE_LABELS.items()}
+TASK_CODES = {label: code for code, label in TASK_LABELS.items()}
+UNSENT_TEXT = "{mark} 未送信（このパソコンに保存済み。接続が戻ると自動で送ります）"
+UNSENT_STYLE = "color: #8a5a00; font-weight: bold;"
 RELATIONSHIPS = ["", "妻", "夫", "長男", "長女", "次男", "次女", "子", "父", "母", "兄", "姉", "弟", "妹", "孫", "その他"]
 
 
@@ -101,8 +112,8 @@ class IntakeForm(QScrollArea):
         inner = QWidget()
         layout = QVBoxLayout(inner)
         self.edits: dict[tuple[str, str], QWidget] = {}
-        self.pending: set[tuple[str, str]] = set()  # typed while the server was unreachable: sent when it is back
         self.notes: dict[tuple[str, str], QLabel] = {}
+        self.marks: dict[tuple[str, str], QLabel] = {}  # ⏳ 未送信 / ⚠ not sent (a conflict), under the field
         for part, title in PARTS.items():
             box = QGroupBox(title)
             form = QFormLayout(box)
@@ -132,6 +143,11 @@ class IntakeForm(QScrollArea):
                 v.addWidget(w)
                 v.addWidget(note)
                 note.hide()
+                mark = QLabel()
+                mark.setWordWrap(True)
+                mark.hide()
+                v.addWidget(mark)
+                self.marks[(p, field)] = mark
                 form.addRow(label, cell)
                 self.edits[(p, field)] = w
                 self.notes[(p, field)] = note
@@ -159,8 +175,31 @@ class IntakeForm(QScrollArea):
             w.setText(value)
         self.commit(key)
 
+    @property
+    def pending(self) -> set[tuple[str, str]]:
+        """The fields entered and not yet in the store (waiting in the outbox)."""
+        page = self.page
+        if page.case_id is None:
+            return set()
+        return {(e.data["part"], e.data["field"]) for e in page.window.outbox.pending(page.case_id)
+                if e.kind == "person"}
+
+    def show_marks(self, unsent: set[tuple], conflicts: dict[tuple, str]) -> None:
+        """⏳ under each field whose entry waits to be sent; ⚠ and both values under one that was not sent."""
+        for (part, field), mark in self.marks.items():
+            target = ("person", part, field)
+            if target in conflicts:
+                mark.setText(conflicts[target])
+                mark.setStyleSheet("color: #b00020; font-weight: bold;")
+                mark.show()
+            elif target in unsent:
+                mark.setText(UNSENT_TEXT.format(mark=unsent_mark()))
+                mark.setStyleSheet(UNSENT_STYLE)
+                mark.show()
+            else:
+                mark.hide()
+
     def load(self, row: CaseRow) -> None:
-        self.pending.clear()
         self._loading = True
         for (part, field), w in self.edits.items():
             value = getattr(row, part).get(field, "") or ""
@@ -190,6 +229,20 @@ class IntakeForm(QScrollArea):
                 w.blockSignals(False)
         self._loading = False
 
+    def show_stored(self, key, row: CaseRow) -> None:
+        """Put what the store holds back into a field (its entry was refused: the mark says what was typed)."""
+        w = self.edits[key]
+        value = getattr(row, key[0]).get(key[1]) or ""
+        if key[1].endswith("date") and value:
+            value = format_date(dt.date.fromisoformat(value))
+        w.blockSignals(True)
+        if isinstance(w, QComboBox):
+            w.setCurrentText({"male": "男", "female": "女"}.get(value, value) if key[1] == "sex" else value)
+        else:
+            w.setText(value)
+        w.blockSignals(False)
+        self.notes[key].hide()
+
     def commit(self, key) -> None:
         if getattr(self, "_loading", False) or self.page.case_id is None:
             return
@@ -203,21 +256,9 @@ class IntakeForm(QScrollArea):
             return
         if (getattr(row, part).get(field) or None) == checked.value:
             return
-        try:
-            self.page.store.set_person(self.page.case_id, part, field, checked.value,
-                                              expected=getattr(row, part).get(field))
-        except StaleWrite as exc:  # another terminal changed this field meanwhile: show theirs
-            self.page.window.show_store_error(exc)
-            self.page.load(self.page.case_id)
-            return
-        except StoreUnavailable as exc:  # the typed text stays; it is sent when the server is back
-            self.pending.add(key)
-            note.setText("⏳ 未送信：データベースに接続できません。接続が戻ると自動で送ります。")
-            note.setStyleSheet("color: #b06000; font-weight: bold;")
-            note.show()
-            self.page.window.on_connection(False, str(exc))
-            return
-        self.pending.discard(key)
+        # on this PC's disk first (the outbox), then to the store in order; the screen already shows it
+        self.page.enter("person", {"part": part, "field": field, "value": checked.value,
+                                   "expected": getattr(row, part).get(field)})
         self.changed.emit(part, field)
 
     def error_of(self, key) -> str:
@@ -295,6 +336,7 @@ class QuestionPanel(QWidget):
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAttribute(Qt.WA_InputMethodEnabled, True)  # full-width digits from the IME
         self.choice_values: list = []
+        self._unsent_facts: set[str] = set()
         self.checklist = checklist.attach(self)  # group: questions answered on one screen (okuyami/ui/checklist.py)
 
     # -- which question ----------------------------------------------------------------------------------
@@ -329,7 +371,8 @@ class QuestionPanel(QWidget):
     def _show(self, fact: str | None) -> None:
         checklist.hide(self)
         self.fact = fact
-        self.page.store.set_current_question(self.page.case_id, fact)
+        if self.page.row is not None and self.page.row.current_question != fact:  # where to resume: not audited
+            self.page.enter("question", {"fact": fact}, durable=False)
         self._clear_buttons()
         self.back.setEnabled(bool(self.history))
         if fact is None:
@@ -393,9 +436,20 @@ class QuestionPanel(QWidget):
         for fact, q in self.page.book.questions.items():
             if fact in row.answers:
                 source = "　［住基］" if row.sources.get(fact) == "juki" else ""  # 住基から: the clerk may correct it
-                item = QListWidgetItem(f"{q.spec.text}　→　{answer_text(fact, row.answers[fact], self.page.book.facts)}{source}")
+                text = f"{q.spec.text}　→　{answer_text(fact, row.answers[fact], self.page.book.facts)}{source}"
+                item = QListWidgetItem(text)
                 item.setData(Qt.UserRole, fact)
+                item.setData(Qt.UserRole + 1, text)
                 self.answers.addItem(item)
+        self.show_marks(self._unsent_facts)
+
+    def show_marks(self, facts: set[str]) -> None:
+        """⏳ after each answer that waits in the outbox."""
+        self._unsent_facts = facts
+        for i in range(self.answers.count()):
+            item = self.answers.item(i)
+            item.setText(item.data(Qt.UserRole + 1)
+                         + (f"　{unsent_mark()} 未送信" if item.data(Qt.UserRole) in facts else ""))
 
     # -- answering -----------------------------------------------------------------------------------------
     def give(self, value) -> None:
@@ -625,18 +679,11 @@ class ProcedurePanel(QWidget):
 
     def _write_task(self, code: str, status: str, note: str | None, follow_up=ANY) -> None:
         task = self.page.row.tasks.get(code)
-        try:
-            self.page.store.set_task(self.page.case_id, code, status, note=note, follow_up=follow_up,
-                                            expected_version=task.version if task else None)
-        except StaleWrite as exc:  # a department changed it meanwhile: show theirs
-            self.page.window.show_store_error(exc)
-            self.page.load(self.page.case_id)
-            return
-        except StoreUnavailable as exc:
-            self.page.window.on_connection(False, str(exc))
-            self.refresh()
-            return
-        self.page.reload_row()
+        data = {"procedure": code, "status": TASK_CODES.get(status, status), "note": note,
+                "if_version": task.version if task else None}
+        if follow_up is not ANY:
+            data["follow_up"] = follow_up.isoformat() if follow_up else None
+        self.page.enter("task", data)  # (a department's change meanwhile: shown as a conflict, never overwritten)
 
     def show_detail(self, item) -> None:
         code = item.data(0, Qt.UserRole) if item else None
@@ -743,11 +790,7 @@ class PrintPanel(QWidget):
         """The family's language is remembered with the case (a return visit prints in it again)."""
         row, code = self.page.row, self.language.currentData()
         if row is not None and code and code != row.language:
-            try:
-                self.page.store.set_language(row.id, code)
-                row.language = code
-            except StoreError as exc:
-                self.page.window.show_store_error(exc)
+            self.page.enter("language", {"language": code})
 
     def reset(self) -> None:
         """Fill the list of forms for the case as it now stands (all ticked)."""
@@ -779,7 +822,7 @@ class PrintPanel(QWidget):
     def change_gaiji(self) -> None:
         case, _problems = to_case(self.page.row)
         if case is not None:
-            gaiji_dialog.prepare(self, self.page.store, self.page.case_id, case, self.make, ask_again=True)
+            gaiji_dialog.prepare(self, self.page, self.page.case_id, case, self.make, ask_again=True)
 
     def chosen_forms(self) -> list[str]:
         return [self.forms.item(i).data(Qt.UserRole) for i in range(self.forms.count())
@@ -792,7 +835,7 @@ class PrintPanel(QWidget):
             self.message.setText("⚠ 印刷できません：" + "、".join(problems))
             self.message.setStyleSheet("color: #b00020;")
             return None
-        case = gaiji_dialog.prepare(self, self.page.store, self.page.case_id, case, self.make)  # 外字: ask first
+        case = gaiji_dialog.prepare(self, self.page, self.page.case_id, case, self.make)  # 外字: ask first
         if case is None:
             self.message.setText("外字の印刷方法を選んでください（選ぶとプレビューを作ります）。")
             return None
@@ -858,10 +901,13 @@ class PrintPanel(QWidget):
         if self.job_status.start(printer, self.packet_path, backend) is not None:  # (None: one is still running)
             self._job_log = entry
 
-    def reprint(self, packet_id: int, printer: QPrinter, backend: str | None = None) -> bool:
-        """Print a kept packet again exactly as it was handed over (an earlier visit's papers)."""
+    @in_background
+    def reprint(self, packet_id: int, printer: QPrinter, backend: str | None = None):
+        """Print a kept packet again exactly as it was handed over (an earlier visit's papers); the task's result
+        says whether it was started."""
+        store = self.page.store
         try:
-            info, pdf = self.page.store.packet_pdf(packet_id)
+            info, pdf = yield lambda: store.packet_pdf(packet_id)
         except StoreError as exc:
             self.page.window.show_store_error(exc)
             return False
@@ -882,10 +928,7 @@ class PrintPanel(QWidget):
         for old in self.tmp.iterdir() if self.tmp.is_dir() else ():  # printed: no packet stays on disk (privacy)
             shutil.rmtree(old, ignore_errors=True)  # (the preview stays on screen; printing again rebuilds it)
         if ok and case_id is not None:  # logged for the case that was printed, even if another is open now
-            self.page.store.log_print(case_id, self.page.window.clerk, entry, pdf=pdf, pages=entry["pages"])
-            if case_id == self.page.case_id:
-                self.page.reload_row()
-                self.page.status.setCurrentText(self.page.row.status)
+            self.page.log_print(case_id, entry, pdf)
 
     def _log_entry(self, where: str, target: str) -> dict:
         packet = self.last_packet
@@ -895,10 +938,14 @@ class PrintPanel(QWidget):
 
     def _log(self, where: str, target: str, pdf: bytes | None = None) -> None:
         entry = self._log_entry(where, target)
-        self.page.store.log_print(self.page.case_id, self.page.window.clerk, entry, pdf=pdf, pages=entry["pages"])
-        self.page.reload_row()
-        self.page.status.setCurrentText(self.page.row.status)
+        self.page.log_print(self.page.case_id, entry, pdf)
         self.message.setText(self.message.text() + f"\n✓ {'保存' if where == 'pdf' else '印刷'}しました：{target}")
+
+
+def _worked_on(row: CaseRow) -> dict:
+    """What the procedures list shows of the tasks: a task still open without a note looks like none at all."""
+    return {code: (t.status, t.note, t.follow_up) for code, t in row.tasks.items()
+            if t.status != "open" or t.note or t.follow_up}
 
 
 class CasePage(QWidget):
@@ -911,6 +958,9 @@ class CasePage(QWidget):
         self._visit_of: int | None = None
         self.session: Session | None = None
         self.answer_source = "counter"  # "phone" while the booking call goes on (電話で聞き取り中)
+        self.loading: int | None = None  # the case being read (読み込み中…)
+        self._gaiji: dict[str, str] = {}  # 外字 print choices of the case shown
+        self.conflicts: dict[tuple, object] = {}  # entries of this case the store refused: target → Entry
         back = QPushButton("← 案件一覧（Esc）")
         back.clicked.connect(window.show_list)
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=window.show_list)
@@ -922,6 +972,10 @@ class CasePage(QWidget):
         head = QHBoxLayout()
         head.addWidget(back)
         head.addWidget(self.title, 1)
+        self.unsent = QLabel()  # ⏳ この案件の未送信 n件
+        self.unsent.setStyleSheet(UNSENT_STYLE)
+        self.unsent.hide()
+        head.addWidget(self.unsent)
         head.addWidget(QLabel("状態"))
         head.addWidget(self.status)
         self.intake = IntakeForm(self)
@@ -947,18 +1001,38 @@ class CasePage(QWidget):
         layout.addLayout(head)
         layout.addWidget(split, 1)
         self.intake.changed.connect(self._intake_changed)
+        window.outbox.changed.connect(self.show_marks)
+        window.outbox.settled.connect(self._settled)
 
     @property
     def book(self):
         return self.window.book
 
-    def load(self, case_id: int, source: str | None = None) -> None:
-        """Open a case; ``source="phone"`` records the answers as given by phone (the booking call)."""
+    @in_background
+    def load(self, case_id: int, source: str | None = None):
+        """Open a case (読み込み中… until it has been read, off the GUI thread); ``source="phone"`` records the
+        answers as given by phone (the booking call)."""
+        self.loading = case_id
+        self.tabs.setEnabled(False)
+        self.title.setText(f"案件番号 {case_id} を読み込み中…")
+        store = self.store
+        try:  # audited: who opened which case, when; with its 外字 choices (printing needs them, offline too)
+            row, gaiji = yield lambda: (store.view(case_id), store.gaiji_choices(case_id))
+        except StoreError as exc:
+            self._load_failed(case_id, exc)
+            return
+        finally:
+            if self.loading == case_id:
+                self.loading = None
+                self.tabs.setEnabled(True)
         if source is not None or case_id != self.case_id:
             self.answer_source = source or "counter"
+        if case_id != self.case_id:
+            self.conflicts.clear()
         self._visit_of = None  # no answer yet since the case was opened
         self.case_id = case_id
-        self.row = self.store.view(case_id)  # audited: who opened which case, when
+        self._gaiji = gaiji
+        self.row = overlay(row, self.window.outbox.pending(case_id))  # what still waits in the outbox shows
         self.questions.history.clear()
         self.intake.load(self.row)
         self.status.blockSignals(True)
@@ -968,16 +1042,146 @@ class CasePage(QWidget):
         self._update_title()
         self.questions.refresh(prefer=self.row.current_question)
         self.procedures.refresh()
+        self.show_marks()
         has_dates = self.session is not None
         self.tabs.setCurrentIndex(1 if has_dates and self.row.current_question else 0)
         if not has_dates:
             self.intake.edits[("deceased", "name")].setFocus()
 
-    def reload_row(self) -> None:
+    def _load_failed(self, case_id: int, exc: StoreError) -> None:
+        if isinstance(exc, StoreUnavailable):
+            self.window.say(f"サーバーに接続できないため、案件番号 {case_id} を開けません。接続が戻ってからもう一度開いてください。")
+            self.window.show_store_error(exc)
+        else:
+            self.window.show_store_error(exc)
+        if self.row is not None and self.case_id is not None:
+            self._update_title()
+        if case_id != self.case_id:  # back to where the clerk came from
+            self.window.show_home()
+
+    @in_background
+    def reload_row(self):
+        """Read the case again after the outbox sent this page's entries (versions, the departments' tasks)."""
+        yield from self._reload(full=False)
+
+    @in_background
+    def external_change(self):
+        """Another terminal changed this case: show it (answers, task statuses) without losing what is typed."""
+        yield from self._reload(full=True)
+
+    def _reload(self, *, full: bool):
+        case_id = self.case_id
+        if case_id is None or self.row is None:
+            return
+        store = self.store
         try:
-            self.row = self.store.get(self.case_id)
-        except StoreUnavailable as exc:  # keep showing what we have; the banner says why nothing moves
-            self.window.on_connection(False, str(exc))
+            fresh = yield lambda: store.get(case_id)
+        except StoreError:
+            return  # what is on screen stays; the banner says why nothing moves
+        if case_id != self.case_id or self.row is None:
+            return
+        fresh = overlay(fresh, self.window.outbox.pending(case_id))  # what the clerk entered and is unsent wins
+        old, self.row = self.row, fresh
+        if full:
+            self.intake.refresh_from(fresh)
+        for target, entry in self.conflicts.items():  # refused: the field shows what is stored, the mark theirs
+            if not getattr(entry, "shown", False):
+                self.intake.show_stored(target[1:], fresh)
+                entry.shown = True
+        answers_changed = fresh.answers != old.answers
+        if answers_changed:
+            self._rebuild_session()
+            self.questions.refresh(prefer=self.questions.fact)
+        if full or answers_changed or _worked_on(fresh) != _worked_on(old):  # (new open tasks look the same)
+            self.procedures.refresh()
+        self._update_title()
+        self._show_state()
+        self.show_marks()
+        if full and self.tabs.currentWidget() is self.history:
+            self.show_history()
+
+    def _show_state(self) -> None:
+        self.status.blockSignals(True)
+        self.status.setCurrentText(self.row.status)
+        self.status.blockSignals(False)
+
+    # -- what the clerk enters: the outbox -------------------------------------------------------------------
+    def enter(self, kind: str, data: dict, *, case_id: int | None = None, blob: bytes | None = None,
+              durable: bool = True):
+        """Keep what the clerk entered (on this PC's disk first, then in the store) and show it at once."""
+        from ..store.outbox import Entry
+
+        case_id = self.case_id if case_id is None else case_id
+        if case_id == self.case_id and self.row is not None:
+            _apply_locally(self.row, Entry(0, kind, case_id, data, ""))
+            if kind == "person":
+                self.conflicts.pop(("person", data["part"], data["field"]), None)
+        return self.window.outbox.add(kind, case_id, data, blob=blob, durable=durable)
+
+    def gaiji_choices(self, case_id: int) -> dict[str, str]:
+        """外字 → how it prints, as read with the case (gaiji_dialog asks the page, not the network)."""
+        return dict(self._gaiji) if case_id == self.case_id else {}
+
+    def set_gaiji_choice(self, case_id: int, char: str, substitute: str) -> None:
+        if case_id == self.case_id:
+            self._gaiji[char] = substitute
+        self.enter("gaiji", {"char": char, "substitute": substitute}, case_id=case_id)
+
+    def log_print(self, case_id: int, what: dict, pdf: bytes | None) -> None:
+        """Papers handed over: the print log (and the packet kept) go through the outbox like everything else."""
+        import uuid
+
+        token = f"{self.window.identity}:{uuid.uuid4().hex[:12]}"  # the same print is never logged twice
+        self.enter("print", {"token": token, "what": what}, case_id=case_id, blob=pdf)
+        if case_id == self.case_id and self.row is not None:
+            self._show_state()
+
+    def _settled(self, entry) -> None:
+        """An entry of the outbox was sent, or refused (a conflict: said in words, both values shown)."""
+        if entry.state == CONFLICT:
+            if entry.case_id == self.case_id and entry.kind == "person":
+                self.conflicts[entry.target] = entry
+            else:
+                self.window.say(self._conflict_text(entry))
+        if entry.case_id == self.case_id and not self.window.outbox.pending(entry.case_id):
+            self.reload_row()
+
+    def _conflict_text(self, entry) -> str:
+        d = entry.data
+        where = "" if entry.case_id == self.case_id else f"案件番号 {entry.case_id}　"
+        stale = "他の端末" in entry.message  # else: refused for another reason, said as the store said it
+        why = "（他の端末が先に変更していました。画面は最新の内容にしました）" if stale else f"：{entry.message}"
+        if entry.kind in ("answer", "clear") and self.book is not None and d["fact"] in self.book.questions:
+            q = self.book.questions[d["fact"]].spec.text
+            typed = answer_text(d["fact"], d.get("value"), self.book.facts) if entry.kind == "answer" else "取り消し"
+            return f"{where}質問「{q}」：この端末の回答「{typed}」は送っていません{why}"
+        if entry.kind == "task" and self.book is not None and d["procedure"] in self.book.rules:
+            title = self.book.rules[d["procedure"]].title
+            return f"{where}手続き「{title}」：この端末の「{TASK_LABELS.get(d['status'], d['status'])}」は送っていません{why}"
+        return where + entry.message
+
+    def show_marks(self) -> None:
+        """⏳ beside what waits in the outbox (fields, answers, the number for this case), ⚠ for a conflict."""
+        if self.case_id is None or self.row is None:
+            self.unsent.hide()
+            return
+        unsent = self.window.outbox.unsent(self.case_id)
+        targets = {e.target for e in unsent}
+        conflicts = {}
+        for target, entry in self.conflicts.items():
+            stored = getattr(self.row, target[1]).get(target[2]) or "空欄"
+            conflicts[target] = (f"⚠ 送っていません：この欄は他の端末で「{stored}」に変更されていました。"
+                                 f"この端末の入力は「{entry.data['value'] or '空欄'}」でした。"
+                                 "こちらが正しければ、入力し直してください。")
+        self.intake.show_marks(targets, conflicts)
+        self.questions.show_marks({t[1] for t in targets if t[0] == "answer"})
+        entered = sum(e.kind in ENTERED for e in unsent)
+        self.unsent.setText(f"{unsent_mark()} この案件の未送信 {entered}件" if entered else "")
+        self.unsent.setVisible(bool(entered))
+
+    def set_connected(self, connected: bool) -> None:
+        """The server comes and goes: the interview goes on either way (the outbox keeps what is entered)."""
+        self.show_marks()
 
     def release(self) -> None:
         """Closing: stop a print still running and delete the temporary packets (privacy)."""
@@ -998,7 +1202,6 @@ class CasePage(QWidget):
         self.title.setText(f"{self.row.title} 様{death}{juki}{phone}")
 
     def _intake_changed(self, part: str, field: str) -> None:
-        self.reload_row()
         self._update_title()
         if field.endswith("date") or part == "funeral" or field in ("sex", "relationship", "name"):  # derived facts read them
             self._rebuild_session()
@@ -1019,54 +1222,15 @@ class CasePage(QWidget):
         """来庁・お渡しした書類・印刷・操作の履歴 (ui/history.py)."""
         self.history.refresh()
 
-    def external_change(self) -> None:
-        """Another terminal changed this case: show it (answers, task statuses) without losing what is typed."""
-        if self.case_id is None:
-            return
-        try:
-            fresh = self.store.get(self.case_id)
-        except StoreError:
-            return
-        answers_changed = fresh.answers != self.row.answers
-        self.row = fresh
-        self.intake.refresh_from(fresh)
-        if answers_changed:
-            self._rebuild_session()
-            self.questions.refresh(prefer=self.questions.fact)
-        self.procedures.refresh()
-        self.status.blockSignals(True)
-        self.status.setCurrentText(self.row.status)
-        self.status.blockSignals(False)
-        if self.tabs.currentWidget() is self.history:
-            self.show_history()
-
-    def set_connected(self, connected: bool) -> None:
-        """Without the server, answers and statuses cannot be recorded: refuse them visibly until it is back."""
-        self.questions.setEnabled(connected)
-        self.procedures.tree.setEnabled(connected)
-
-    def resend_pending(self) -> None:
-        """The server is back: send what was typed meanwhile."""
-        if self.case_id is not None:
-            for key in list(self.intake.pending):
-                self.intake.commit(key)
-            self.sync_tasks()
-
     def answer(self, fact: str, value) -> None:
-        try:
-            if self._visit_of != self.case_id:  # the first answer of a (return) visit or call records it
-                self.store.ensure_visit(self.case_id, kind="phone" if self.answer_source == "phone" else "counter")
-                self._visit_of = self.case_id
-            self.store.set_answer(self.case_id, fact, value, source=self.answer_source,
-                                  expected_rev=self.row.answer_revs.get(fact))
-        except StaleWrite as exc:  # another terminal answered this question meanwhile: show theirs
-            self.window.show_store_error(exc)
-            self.load(self.case_id)
-            return
-        except StoreUnavailable as exc:  # not recorded: the question stays on screen until the server is back
-            self.window.on_connection(False, str(exc))
-            return
-        self.reload_row()
+        """Record an answer: on this PC at once (the engine, the screen), in the store through the outbox."""
+        seen = self.row.answer_revs.get(fact)  # the answer as the clerk saw it (before anything is sent)
+        if self._visit_of != self.case_id:  # the first answer of a (return) visit or call records it
+            self.enter("visit", {"kind": "phone" if self.answer_source == "phone" else "counter"})
+            self._visit_of = self.case_id
+        stored = value.isoformat() if isinstance(value, dt.date) else value
+        self.enter("answer", {"fact": fact, "value": stored, "source": self.answer_source,
+                              "if_rev": seen})
         if self.session is not None:
             self.session.answer(fact, value)
         self.sync_tasks()
@@ -1074,17 +1238,13 @@ class CasePage(QWidget):
         self.procedures.refresh()
 
     def sync_tasks(self) -> None:
-        """Give each department its tasks for this family as the answers decide them."""
-        try:
-            changed = self.session is not None and self.store.sync_tasks(self.case_id, self.session.result,
-                                                                                self.book)
-        except StoreUnavailable as exc:  # done again after the next answer, or when the server is back
-            self.window.on_connection(False, str(exc))
+        """Give each department its tasks for this family as the answers decide them (decided again from the
+        stored answers when the entry is sent: one waiting entry per case is enough)."""
+        if self.session is None or self.case_id is None:
             return
-        if changed:
-            self.reload_row()
+        if not self.window.outbox.waiting_last(self.case_id, "sync"):
+            self.enter("sync", {})
 
     def set_case_status(self, status: str) -> None:
         if self.case_id is not None and self.row is not None and status != self.row.status:
-            self.store.set_case_status(self.case_id, status)
-            self.reload_row()
+            self.enter("state", {"state": STATE_CODES.get(status, status)})

@@ -20,6 +20,7 @@ from ..core.booking import bookable_offices, booking_window, time_text
 from ..core.wareki import format_date
 from ..store.store import RESERVATION_LABELS, BookingRefused, Reservation, StaleWrite, StoreError, current_time
 from .tables import row_table
+from .worker import in_background
 
 COLUMNS = ("時刻", "窓口", "状態", "亡くなった方", "お電話の方（続柄）", "電話", "待ち時間", "予約番号", "案件番号")
 STATUS_COLORS = {"booked": "#333333", "arrived": "#b06000", "in_service": "#1b4f9c", "done": "#1b6e20",
@@ -78,8 +79,8 @@ class DayBoardPage(QWidget):
         self.done_button.clicked.connect(lambda: self.set_status("done"))
         self.noshow_button.clicked.connect(lambda: self.set_status("no_show"))
         self.cancel_button.clicked.connect(lambda: self.set_status("cancelled"))
-        self.move_button.clicked.connect(self.move)
-        self.walkin_button.clicked.connect(self.add_walk_in)
+        self.move_button.clicked.connect(lambda: self.move())
+        self.walkin_button.clicked.connect(lambda: self.add_walk_in())
         QShortcut(QKeySequence(Qt.Key_F2), self, activated=lambda: self.set_status("arrived"))
         QShortcut(QKeySequence(Qt.Key_Return), self.table, activated=self.serve)
         row = QHBoxLayout()
@@ -113,7 +114,8 @@ class DayBoardPage(QWidget):
         q = self.day.date()
         return dt.date(q.year(), q.month(), q.day())
 
-    def refresh(self, day: dt.date | None = None) -> None:
+    @in_background
+    def refresh(self, day: dt.date | None = None):
         if self.book is None:
             return
         if day is not None and day != self.current_day():
@@ -129,8 +131,9 @@ class DayBoardPage(QWidget):
                 self.office.addItem(self.book.root.offices[oid].name, oid)
             self.office.blockSignals(False)
         keep = self.selected().number if self.selected() else None
-        try:
-            self.items = self.store.reservations_on(self.current_day(), office=self.office.currentData())
+        store, shown_day, office = self.store, self.current_day(), self.office.currentData()
+        try:  # on the window's worker; every 30 s too, so a drop must never stop the window (nor open a dialog)
+            self.items = yield lambda: store.reservations_on(shown_day, office=office)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -200,12 +203,18 @@ class DayBoardPage(QWidget):
         self.move_button.setEnabled(status in ("booked", "no_show") and not (r and r.walk_in))
 
     # -- actions ------------------------------------------------------------------------------------------------
-    def set_status(self, status: str) -> Reservation | None:
+    @in_background
+    def set_status(self, status: str):
+        """The selected booking's status; the task's result is the booking as stored (None: refused)."""
+        return (yield from self._change_status(status))
+
+    def _change_status(self, status: str):
         r = self.selected()
         if r is None:
             return None
+        store = self.store
         try:
-            done = self.store.set_reservation_status(r.number, status, expected_version=r.version)
+            done = yield lambda: store.set_reservation_status(r.number, status, expected_version=r.version)
         except StaleWrite as exc:
             self._say(str(exc), error=True)
             self.refresh()
@@ -217,12 +226,13 @@ class DayBoardPage(QWidget):
         self.refresh()
         return done
 
-    def serve(self) -> None:
+    @in_background
+    def serve(self, *_ignored):
         """Start serving the selected family: 対応中, and the case opens where the phone interview stopped."""
         r = self.selected()
         if r is None:
             return
-        if r.status != "in_service" and self.set_status("in_service") is None:
+        if r.status != "in_service" and (yield from self._change_status("in_service")) is None:
             return
         self.window.open_case(r.case, source="counter")
 
@@ -230,8 +240,10 @@ class DayBoardPage(QWidget):
         self.message.setText(("⚠ " if error else "") + text)
         self.message.setStyleSheet("color: #b00020; font-weight: bold;" if error else "color: #1b6e20;")
 
-    def move(self, day: dt.date | None = None, hhmm: str | None = None) -> Reservation | None:
-        """Reschedule the selected booking (a dialog; ``day``/``hhmm`` choose without it, for tests)."""
+    @in_background
+    def move(self, day: dt.date | None = None, hhmm: str | None = None):
+        """Reschedule the selected booking (a dialog; ``day``/``hhmm`` choose without it, for tests); the task's
+        result is the booking moved (None: not moved)."""
         r = self.selected()
         if r is None or r.walk_in:
             return None
@@ -244,9 +256,10 @@ class DayBoardPage(QWidget):
         start = dialog.chosen()
         if start is None:
             return None
+        store, book, office = self.store, self.book, dialog.office_id()
         try:
-            moved = self.store.move_reservation(self.book, r.number, start, office=dialog.office_id(),
-                                                expected_version=r.version)
+            moved = yield lambda: store.move_reservation(book, r.number, start, office=office,
+                                                         expected_version=r.version)
         except (BookingRefused, StoreError) as exc:
             self._say(str(exc), error=True)
             return None
@@ -255,17 +268,19 @@ class DayBoardPage(QWidget):
         self.refresh()
         return moved
 
-    def add_walk_in(self, name: str | None = None, caller: str | None = None) -> Reservation | None:
-        """A family without a booking: added to the day as arrived (a dialog asks the names)."""
+    @in_background
+    def add_walk_in(self, name: str | None = None, caller: str | None = None):
+        """A family without a booking: added to the day as arrived (a dialog asks the names); the task's result is
+        the booking (None: not added)."""
         if name is None:
             dialog = WalkInDialog(self)
             if dialog.exec() != QDialog.Accepted:
                 return None
             name, caller = dialog.values()
+        store, book, office = self.store, self.book, self.office.currentData()
+        values = {"deceased_name": name.strip()} if name and name.strip() else None
         try:
-            res = self.store.walk_in(self.book, office=self.office.currentData(),
-                                     values={"deceased_name": name.strip()} if name and name.strip() else None,
-                                     caller={"name": caller or ""})
+            res = yield lambda: store.walk_in(book, office=office, values=values, caller={"name": caller or ""})
         except StoreError as exc:
             self._say(str(exc), error=True)
             return None
@@ -317,14 +332,16 @@ class MoveDialog(QDialog):
     def set_day(self, day: dt.date) -> None:
         self.day.setDate(QDate(day.year, day.month, day.day))
 
-    def fill(self) -> None:
+    @in_background
+    def fill(self):
         q = self.day.date()
         day = dt.date(q.year(), q.month(), q.day())
-        self.slot.clear()
+        store, book, office = self.page.store, self.page.book, self.office_id()
         try:
-            slots = self.page.store.slots(self.page.book, day, day, self.office_id())
+            slots = yield lambda: store.slots(book, day, day, office)
         except StoreError:
             slots = []
+        self.slot.clear()
         for s in slots:
             if s.free:
                 self.slot.addItem(f"{time_text(s.start)}〜{time_text(s.end)}　空き {s.free}", s.start.isoformat())

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, Q
 
 from ..core.wareki import format_date
 from ..documents import prep_list
-from ..store.store import SOURCE_LABELS, TASK_LABELS, StaleWrite, StoreError, to_jst
+from ..store.store import SOURCE_LABELS, TASK_LABELS, StaleWrite, StoreError, StoreUnavailable, to_jst
 from .case_page import answer_text
 from .tables import row_table
+from .worker import in_background
 
 STATUS_ORDER = ("open", "prepared", "done", "deferred", "not_applicable")
 RANGES = (("この日", 0), ("この日から7日間", 6), ("未完了すべて", None))
@@ -86,7 +87,7 @@ class DepartmentPage(QWidget):
         self.tasks.setWordWrap(True)
         self.facts = QTextBrowser()
         self.forms_button = QPushButton("この課の申請書をPDFで作る…")
-        self.forms_button.clicked.connect(self.save_forms)
+        self.forms_button.clicked.connect(lambda: self.save_forms())
         self.message = QLabel()
         self.message.setWordWrap(True)
         right = QWidget()
@@ -118,11 +119,13 @@ class DepartmentPage(QWidget):
             return None, None
         return day, day + dt.timedelta(days=span)
 
-    def refresh(self) -> None:
+    @in_background
+    def refresh(self):
         self.title.setText(f"{prep_list.department_label(self.book, self.department)}の端末")
         start, until = self.period()
-        try:
-            self.lines = self.store.work_list(department=self.department, date=start, until=until)
+        store, department = self.store, self.department
+        try:  # on the window's worker (the terminal stays responsive while the list is read)
+            self.lines = yield lambda: store.work_list(department=department, date=start, until=until)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -157,12 +160,14 @@ class DepartmentPage(QWidget):
             self.tasks.setRowCount(0)
             self.facts.clear()
 
-    def show_case(self, index: int) -> None:
+    @in_background
+    def show_case(self, index: int):
         if not 0 <= index < len(self.case_ids):
             return
         case_id = self.case_ids[index]
+        store, again = self.store, case_id == self.current_case
         try:
-            row = self.store.get(case_id) if case_id == self.current_case else self.store.view(case_id)
+            row = yield lambda: store.get(case_id) if again else store.view(case_id)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -220,22 +225,36 @@ class DepartmentPage(QWidget):
         if task is not None and task.note != note:
             self._write(procedure, task.status, note)
 
-    def _write(self, procedure: str, status: str, note: str | None) -> None:
+    @in_background
+    def _write(self, procedure: str, status: str, note: str | None):
         task = self._task(procedure)
-        try:
-            self.store.set_task(self.current_case, procedure, status, note=note,
-                                       expected_version=task.version if task else None)
+        store, case_id, version = self.store, self.current_case, task.version if task else None
+        self.message.setText(f"… {TASK_LABELS[status]}にしています")
+        try:  # (a department's change needs the server's yes: it is said here, never queued silently)
+            yield lambda: store.set_task(case_id, procedure, status, note=note, expected_version=version)
             self.message.setText(f"✓ {TASK_LABELS[status]}にしました")
         except StaleWrite as exc:
             self.message.setText(str(exc))
         except StoreError as exc:
+            self.message.setText(f"⚠ {TASK_LABELS[status]}にできませんでした：" + (
+                "サーバーに接続できません。接続が戻ってから、もう一度選んでください。"
+                if isinstance(exc, StoreUnavailable) else str(exc)))
             self.window.show_store_error(exc)
+            self._show_status(procedure, task.status if task else "open")  # the combo says what is stored
             return
         self.refresh()
 
+    def _show_status(self, procedure: str, status: str) -> None:
+        if procedure in getattr(self, "task_codes", []):
+            combo = self.tasks.cellWidget(self.task_codes.index(procedure), 1)
+            if combo is not None:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(STATUS_ORDER.index(status))
+                combo.blockSignals(False)
+
     def on_notices(self, notices) -> None:
         """Another terminal changed something: refresh if it concerns this department or a family shown."""
-        mine = self.store.actor.terminal
+        mine = self.window.identity  # this window, not its PC's name
         if any((n.department == self.department or n.case_id in self.case_ids or n.kind in ("case", "visit"))
                and n.terminal != mine for n in notices):
             self.refresh()
@@ -262,8 +281,10 @@ class DepartmentPage(QWidget):
             self.message.setText(f"✓ 保存しました：{path}（開いて印刷できます）")
         return path
 
-    def save_forms(self, path: Path | None = None) -> Path | None:
-        """This department's forms for the family, prefilled, as one PDF (reprint)."""
+    @in_background
+    def save_forms(self, path: Path | None = None):
+        """This department's forms for the family, prefilled, as one PDF (reprint); the task's result is the
+        path."""
         from ..core.problems import InvalidInput
         from ..documents.packet import make_packet
         from ..store.casefile import evaluate_row
@@ -284,7 +305,12 @@ class DepartmentPage(QWidget):
         if not path:
             return None
         from ..documents.gaiji import apply_choices  # 外字 print as chosen at the corner (else 〓, by hand)
-        case = apply_choices(case, self.store.gaiji_choices(self.current_case))
+        store, case_id = self.store, self.current_case
+        try:
+            choices = yield lambda: store.gaiji_choices(case_id)
+        except StoreError:
+            choices = {}  # offline: 外字 print as 〓, to be written by hand
+        case = apply_choices(case, choices)
         with tempfile.TemporaryDirectory() as tmp:
             try:
                 packet = make_packet(self.book, case, Path(tmp), today=self.window.today, only_forms=forms)
@@ -298,6 +324,10 @@ class DepartmentPage(QWidget):
                 writer.append(str(form_path))
             with open(path, "wb") as fh:
                 writer.write(fh)
-        self.store.log_print(self.current_case, None, {"to": "pdf", "forms": forms, "department": self.department})
+        what = {"to": "pdf", "forms": forms, "department": self.department}
+        try:
+            yield lambda: store.log_print(case_id, None, what)
+        except StoreError as exc:
+            self.window.show_store_error(exc)
         self.message.setText(f"✓ この課の申請書 {len(forms)}種類を保存しました：{path}")
         return Path(path)

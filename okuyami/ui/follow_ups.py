@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableWidgetIte
 from ..core.wareki import format_date
 from ..store.store import StoreError
 from .tables import row_table
+from .worker import in_background
 
 COLUMNS = ("予定日", "亡くなった方", "手続き", "担当", "メモ", "連絡先", "案件番号")
 LATE_COLOR = Qt.darkRed
@@ -38,9 +39,11 @@ class FollowUpPage(QWidget):
         layout.addWidget(self.summary)
         self.ids: list[int] = []
 
-    def refresh(self) -> None:
+    @in_background
+    def refresh(self):
+        store = self.store
         try:
-            lines = self.store.follow_ups()  # audited: the list shows names
+            lines = yield lambda: store.follow_ups()  # audited: the list shows names; on the window's worker
         except StoreError as exc:
             self.window.show_store_error(exc)
             return

@@ -80,7 +80,9 @@ class GaijiDialog(QDialog):
 
 def prepare(parent, store, case_id: int, case: Case, retry, *, ask_again: bool = False) -> Case | None:
     """The case as it prints (外字 replaced as chosen), or None while the clerk is choosing: the dialog is open and
-    ``retry()`` runs once the choice is saved. ``ask_again``: the clerk changes a choice already made."""
+    ``retry()`` runs once the choice is saved. ``ask_again``: the clerk changes a choice already made. ``store``:
+    anything with ``gaiji_choices`` / ``set_gaiji_choice`` (the case page: the choices read with the case, the
+    change through its outbox)."""
     found = found_in_case(case)
     if not found:
         return case

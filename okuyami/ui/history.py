@@ -10,8 +10,9 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from ..store.store import ACTIONS_JA, STATE_LABELS, TASK_LABELS, StoreError, field_label, to_jst
+from ..store.store import ACTIONS_JA, STATE_LABELS, TASK_LABELS, StoreError, StoreUnavailable, field_label, to_jst
 from .tables import row_table
+from .worker import in_background
 
 VISIT_KINDS = {"counter": "窓口", "phone": "電話"}
 
@@ -38,13 +39,16 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.log, 1)
         self.kept: list = []
 
-    def refresh(self) -> None:
-        """Read the case's visits, kept packets, print log and audit trail again."""
+    @in_background
+    def refresh(self):
+        """Read the case's visits, kept packets, print log and audit trail again (on the window's worker)."""
         store, case_id = self.page.store, self.page.case_id
         try:
-            visits, prints, entries = store.visits(case_id), store.print_log(case_id), store.history(case_id)
-            self.kept = store.packets(case_id)
+            visits, prints, entries, self.kept = yield lambda: (store.visits(case_id), store.print_log(case_id),
+                                                                store.history(case_id), store.packets(case_id))
         except StoreError as exc:
+            self.log.setHtml("<p>履歴を読み込めませんでした（サーバーに接続できません）。接続が戻ってから開き直してください。</p>"
+                             if isinstance(exc, StoreUnavailable) else "")
             self.page.window.show_store_error(exc)
             return
         self.packets.setRowCount(len(self.kept))
@@ -117,9 +121,12 @@ class HistoryPanel(QWidget):
         if target:
             self.save(packet_id, Path(target))
 
-    def save(self, packet_id: int, target: Path) -> bool:
+    @in_background
+    def save(self, packet_id: int, target: Path):
+        """Save a kept packet as PDF; the task's result says whether it was written."""
+        store = self.page.store
         try:
-            _info, pdf = self.page.store.packet_pdf(packet_id)  # audited
+            _info, pdf = yield lambda: store.packet_pdf(packet_id)  # audited
         except StoreError as exc:
             self.page.window.show_store_error(exc)
             return False

@@ -1,41 +1,76 @@
 """The main window: the corner's case list and one case, or a department's terminal; the menus; the rulebook
-(with its errors); the banner when the database cannot be reached; notices from the other terminals."""
+(with its errors); the banner when the database cannot be reached; notices from the other terminals.
+
+The window never waits on the network: its store calls run on its worker (okuyami/ui/worker.py), what the clerk
+enters goes through its outbox (okuyami/ui/outbox.py). During a drop there is one banner and no dialog; the
+technical detail goes to the log file (okuyami/store/eventlog.py) and ``okuyami doctor``."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from ..core.problems import Problem
 from ..core.rulebook import Rulebook
-from ..store.local_settings import TerminalSettings
+from ..store import eventlog
+from ..store.local_settings import TerminalSettings, session_identity
 from ..store.rules_cache import load_rules
-from ..store.store import Store, StoreError
+from ..store.store import Store, StoreError, StoreUnavailable
 from .case_list import CaseListPage
 from .follow_ups import FollowUpPage
 from .case_page import CasePage
 from .department_page import DepartmentPage
 from .juki_import import JukiImport
 from .notices import NoticeBridge
+from .outbox import OutboxSender, unsent_mark
+from .worker import Offline, StoreWorker, in_background
 
 BANNER_STYLE = "background: #b00020; color: white; font-size: 13pt; font-weight: bold; padding: 8px;"
+BANNER_TEXT = ("⚠ データベースに接続できません。入力した内容はこのパソコンに保存しています（{mark} 未送信）。"
+               "接続が戻ると自動で送ります。聞き取りと印刷はこのまま続けられます。")
+BANNER_DEPARTMENT = ("⚠ データベースに接続できません。接続が戻ると自動で最新の内容を表示します。"
+                     "それまで対応（準備済・完了など）の記録はできません。")
+NOTICE_STYLE = "background: #fff3cd; color: #4a3800; font-size: 12pt; padding: 6px;"
+NOTICE_MS = 20000
+log = eventlog.get("connection")
+
+
+def _warm_up(today: dt.date) -> None:
+    """Load now, before the window shows, what the first case would load on the GUI thread later (the holiday
+    calendar imports every country's rules: a few hundred ms under Qt's import hook)."""
+    from ..core.calendar import national_holiday_name
+
+    for year in (today.year - 1, today.year, today.year + 1):
+        national_holiday_name(dt.date(year, 1, 1))
 
 
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, rules_path: Path | None, data_dir: Path, *, clerk: str = "",
                  today: dt.date | None = None, department: str | None = None, watch: bool = True,
-                 poll_seconds: float | None = None):
+                 poll_seconds: float | None = None, background: bool = True):
         super().__init__()
         self.store, self.rules_path, self.data_dir, self.clerk = store, rules_path, data_dir, clerk
         self.today = today or dt.date.today()
         self.rule_dialog: QMessageBox | None = None
-        self.store_dialog: QMessageBox | None = None
         self.book: Rulebook | None = None
-        self.connected = True
+        self.connected = True  # the server answers (the worker's heartbeat and the notice watcher agree)
+        self.watcher_online = True
+        self._catching_up = False  # back online, the outbox still sending
+        eventlog.setup(data_dir)
+        # This window's identity (端末の識別): the installation's id and this run's own part; the notices its
+        # writes send carry it, so it recognises its own and no other window's.
+        self.identity = session_identity(data_dir)
+        store.db.origin = self.identity
+        self.worker = StoreWorker(self, ping=store.db.ping, background=background)
+        self.worker.online_changed.connect(self._worker_online)
+        self.outbox = OutboxSender(self, self.worker, store, data_dir, self.identity, book=lambda: self.book)
+        self.outbox.changed.connect(self._show_link)
+        _warm_up(self.today)
+        unsent_mark()  # (which glyph marks what waits: looked up once, before the window shows)
         loaded = load_rules(rules_path, data_dir)
         self.book = loaded.book
         self.department = department if (department and self.book and self._known_department(department)) else None
@@ -53,10 +88,17 @@ class MainWindow(QMainWindow):
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.notice = QLabel()  # a refused change or a conflict, said in words (never a dialog over the counter)
+        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
+        self._notice_timer.timeout.connect(self.notice.hide)
         central = QWidget()
         box = QVBoxLayout(central)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.banner)
+        box.addWidget(self.notice)
         box.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._menus()
@@ -66,6 +108,7 @@ class MainWindow(QMainWindow):
         if loaded.problems or self.book is None:
             self.show_rule_problems(loaded.problems, fallback=loaded.fallback)
         self.show_home()
+        self.outbox.start()  # what an earlier run could not send goes now
         self.bridge: NoticeBridge | None = None
         if watch:
             self.bridge = NoticeBridge(store, self, poll_seconds=poll_seconds)
@@ -100,9 +143,9 @@ class MainWindow(QMainWindow):
             add_reservation_pages(self, bar, self.store)
         rules = bar.addMenu("ルール(&R)")
         self._action(rules, "ルールを再読み込み(&R)", QKeySequence("F5"), self.reload_rules)
-        self.status_label = QLabel()
+        self.status_label = QLabel()  # short, and permanent: Qt keeps messages to its left (no overlap)
         self.statusBar().addPermanentWidget(self.status_label)
-        self.status_label.setText(f"データベース：{self.store.db.describe()}　端末：{self.store.actor.terminal}")
+        self._show_link()
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
         act = QAction(text, self)
@@ -129,29 +172,32 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.follow_up_page)
 
     def open_case(self, case_id: int, source: str | None = None) -> None:
+        """Show the case page at once (読み込み中…) and fill it when the case has been read."""
         if self.book is None:
             return
-        try:
-            self.case_page.load(case_id, source)
-        except StoreError as exc:
-            self.show_store_error(exc)
-            return
-        self.stack.setCurrentWidget(self.case_page)
+        self.case_page.load(case_id, source)
+        if self.case_page.case_id == case_id or self.case_page.loading == case_id:
+            self.stack.setCurrentWidget(self.case_page)
 
-    def new_case(self) -> None:
+    @in_background
+    def new_case(self, *_ignored):
         if self.book is None:
             return
         try:
-            case_id = self.store.create_case(self.clerk)
+            case_id = yield lambda: self.store.create_case(self.clerk)
         except StoreError as exc:
-            self.show_store_error(exc)
+            if isinstance(exc, StoreUnavailable):
+                self.say("サーバーに接続できないため、新しい案件を作れません。接続が戻ってから作成してください。"
+                         "（開いている案件の聞き取りと印刷は続けられます）")
+            else:
+                self.show_store_error(exc)
             return
         self.open_case(case_id)
 
     # -- the other terminals, and the network ---------------------------------------------------------
     def on_notices(self, notices) -> None:
         """Something changed on another terminal: refresh what is on screen (nothing to press)."""
-        mine = self.store.actor.terminal
+        mine = self.identity  # this window (not its PC's name: two windows on one PC are two terminals)
         theirs = [n for n in notices if n.terminal != mine]
         if not theirs:
             return
@@ -168,27 +214,64 @@ class MainWindow(QMainWindow):
             current.on_notices(theirs)
 
     def on_connection(self, connected: bool, message: str) -> None:
-        was = self.connected
-        self.connected = connected
+        """The notice watcher's view of the server (its message is technical: the log gets it, not the screen)."""
+        if not connected and self.watcher_online:
+            log.warning("notice watcher: server unreachable: %s", message)
+        self.watcher_online = connected
+        self._show_link()
+
+    def _worker_online(self, online: bool) -> None:
+        self._show_link()
+        if online:  # back: what is on screen is read again (the outbox sends by itself)
+            current = self.stack.currentWidget()
+            if current is self.case_page:
+                self.case_page.external_change()
+            elif hasattr(current, "refresh"):
+                current.refresh()
+
+    def _show_link(self) -> None:
+        """One banner while the server is away, with the number of entries waiting; the status bar says the
+        terminal's name and the state of the line. Never the URL, never the driver's words."""
+        connected = self.worker.online and self.watcher_online
+        was, self.connected = self.connected, connected
+        self.outbox.link_up = connected
+        waiting, mark = self.outbox.entered(), unsent_mark()
         if connected:
             self.banner.hide()
             if not was:
-                self.statusBar().showMessage("データベースに再び接続しました。", 10000)
-                self.case_page.resend_pending()
+                self._catching_up = bool(waiting)
+                self.statusBar().showMessage("データベースに再び接続しました。" + ("未送信の入力を送っています…" if waiting else ""),
+                                             10000)
+            elif self._catching_up and not len(self.outbox):
+                self._catching_up = False
+                self.statusBar().showMessage("データベースに再び接続し、未送信だった入力をすべて送りました。", 10000)
         else:
-            self.banner.setText("⚠ データベースに接続できません。入力した内容は画面に残っています。接続が戻ると、"
-                                "保存されていない入力を自動で送ります（それまで回答と状態の変更はできません）。"
-                                + (f"\n{message}" if message else ""))
+            text = BANNER_DEPARTMENT if self.department and not waiting else BANNER_TEXT.format(mark=mark)
+            self.banner.setText(text + (f"\n{mark} 未送信 {waiting}件" if waiting else ""))
             self.banner.show()
+        state = "● 接続中" if connected else "⚠ 接続なし"
+        self.status_label.setText(f"端末：{self.store.actor.terminal}　{state}"
+                                  + (f"　{mark} 未送信 {waiting}件" if waiting else ""))
+        self.status_label.setToolTip(f"この端末の識別番号：{self.identity}")
         self.case_page.set_connected(connected)
 
+    def say(self, text: str) -> None:
+        """A sentence for the clerk above the page (a change refused, an entry not sent): no dialog, gone after a
+        while or when the next one comes."""
+        self.notice.setText(f"⚠ {text}")
+        self.notice.show()
+        self._notice_timer.start()
+
     def show_store_error(self, exc: StoreError) -> None:
-        """A store problem (server unreachable, a change refused): said plainly, without blocking the counter."""
-        self.statusBar().showMessage(str(exc), 15000)
-        box = QMessageBox(QMessageBox.Warning, "データベース", str(exc), QMessageBox.Ok, self)
-        box.setWindowModality(Qt.WindowModal)
-        self.store_dialog = box
-        box.open()
+        """A store problem, said plainly, without blocking the counter: an unreachable server is the banner's
+        (its technical detail goes to the log); a refused change is said above the page."""
+        if isinstance(exc, StoreUnavailable):
+            if not isinstance(exc, Offline):  # (refused at once while offline: nothing new to log)
+                log.warning("store unreachable: %s", exc)
+            self._show_link()
+            return
+        log.info("refused: %s", exc)
+        self.say(str(exc))
 
     # -- rulebook -------------------------------------------------------------------------------------
     def reload_rules(self) -> None:
@@ -227,9 +310,14 @@ class MainWindow(QMainWindow):
         settings.operator = self.store.actor.operator
         settings.save(self.data_dir)
 
-    def closeEvent(self, event) -> None:  # everything is already saved; just let go of the file
+    def closeEvent(self, event) -> None:  # everything is saved, or waits in the outbox for the next start
+        focused = QApplication.focusWidget()
+        if focused is not None and self.isAncestorOf(focused):
+            focused.clearFocus()  # a field being typed into is finished (and kept) before the outbox closes
         if self.bridge is not None:
             self.bridge.stop()
+        self.worker.stop()
+        self.outbox.close()
         self.juki.wait_done()
         self.case_page.release()
         super().closeEvent(event)

@@ -34,6 +34,16 @@ def _fonts_embedded(reader) -> bool:
     return True
 
 
+def _wait(app, done, what: str, seconds: float = 20.0) -> None:
+    """Let the window work (its store calls run on its worker thread) until ``done()``."""
+    end = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > end:
+            raise RuntimeError(f"timed out waiting for {what}")
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def smoke_test() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("OKUYAMI_TODAY", "2026-11-22")  # the sample case died on 2026-11-15
@@ -53,6 +63,7 @@ def smoke_test() -> int:
             app.processEvents()
             window.new_case()
             page = window.case_page
+            _wait(app, lambda: page.case_id is not None and page.loading is None, "the new case to open")
             for key, text in SAMPLE.items():
                 page.intake.set_text(key, text)
             for fact, value in ANSWERS.items():
@@ -72,6 +83,7 @@ def smoke_test() -> int:
             if not _fonts_embedded(reader):
                 raise RuntimeError("a font of the packet is not embedded (run okuyami doctor)")
             pages = len(reader.pages)
+            _wait(app, lambda: not len(window.outbox), "the entries to reach the store")
             window.close()
             window.store.close()
     except Exception as exc:  # the reason, in one line, for whoever installs it
