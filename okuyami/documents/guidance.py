@@ -131,7 +131,7 @@ def _numbered_canvas(footer_left: str, footer_mid: str, fonts: FontSet, size: fl
                 self.__dict__.update(state)
                 self.setFont(fonts["gothic"], size)
                 self.setFillGray(0.25)
-                right = f"{footer_mid}{gap}{self._pageNumber} / {total}"
+                right = f"{footer_mid}{gap if footer_mid else ''}{self._pageNumber} / {total}"
                 both = stringWidth(footer_left, fonts["gothic"], size) + stringWidth(right, fonts["gothic"], size)
                 y = 8 * mm
                 if both + 8 * mm > A4[0] - 30 * mm:  # two lines (large print)
@@ -233,14 +233,18 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                      Paragraph(t(L("visitor_name", name=a.name, rel=rel), "applicant.name / applicant.relationship"),
                                s.body)])
     rows += [[Paragraph(t(L("issued"), "header"), s.small),
-              Paragraph(t(i18n.format_day(today, lang, wareki=True), "today"), s.body)],
-             [Paragraph(t(L("case_number"), "header"), s.small), Paragraph(t(ctx.get("case.number"), "case.number"), s.body)]]
-    qr_mm = 30 if large else 24
+              Paragraph(t(i18n.format_day(today, lang, wareki=True), "today"), s.body)]]
+    number = ctx.get("case.number")  # a stored case's 案件番号 (a case file has none: no row, no QR code)
+    if number:
+        rows.append([Paragraph(t(L("case_number"), "header"), s.small), Paragraph(t(number, "case.number"), s.proc)])
+    qr_mm = (30 if large else 24) if number else 0
     label_w = (38 if large else 24 if lang == "ja" else 30 if lang == "en" else 34) * mm
-    left = Table(rows, colWidths=[label_w, width - (qr_mm + 4) * mm - label_w])
+    qr_w = (qr_mm + 4) * mm if number else 0
+    left = Table(rows, colWidths=[label_w, width - qr_w - label_w])
     left.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey)]))
-    header = Table([[left, _Qr(ctx.get("case.number"), qr_mm)]], colWidths=[width - (qr_mm + 4) * mm, (qr_mm + 4) * mm])
+    cells = [left, _Qr(number, qr_mm)] if number else [left]  # the QR code holds the number itself
+    header = Table([cells], colWidths=[width - qr_w, qr_w] if number else [width])
     header.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
     story.append(header)
     story.append(Spacer(1, 2 * mm))
@@ -480,8 +484,8 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                             title=L("doc_title"), author=f"{city} {corner_name}")
     footer_size = 14 if large else 8
     footer_left = t.check(f"{city} {corner_name}{gap}" + L("phone", phone=corner.phone), "footer")  # right: case no. and page
-    canvasmaker = _numbered_canvas(footer_left, t.check(L("footer_case", number=ctx.get("case.number")), "footer"),
-                                   fonts, footer_size, gap="  " if lang == "en" else "　")
+    footer_mid = t.check(L("footer_case", number=number), "footer") if number else ""
+    canvasmaker = _numbered_canvas(footer_left, footer_mid, fonts, footer_size, gap="  " if lang == "en" else "　")
     doc.build(story, canvasmaker=canvasmaker)
     pdf = buf.getvalue()
     pages = len(PdfReader(io.BytesIO(pdf)).pages)

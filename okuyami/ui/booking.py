@@ -511,7 +511,7 @@ class BookingPage(QWidget):
                 return None
             path = Path(name)
         advance_notice.write_pdf(n, path)
-        self.store.log_print(n.case, None, {"to": "pdf", "forms": [], "document": "advance_notice"})
+        self.store.log_letter(n.case, n.number)  # 履歴: 事前案内 (the case's state does not change)
         self.message.setText(f"✓ 事前案内を保存しました：{path}（開いて印刷できます）")
         self.message.setStyleSheet("color: #1b6e20;")
         return path

@@ -806,7 +806,8 @@ class PrintPanel(QWidget):
                                  allow_missing_glyphs=self.gaiji.isChecked(), only_forms=self.chosen_forms(),
                                  guidance_copies=self.family.value() + self.relatives.value(),
                                  case_file="入力内容", language=self.language.currentData(),
-                                 progress=self.page.row.progress)  # a return visit: ✓ done, 後日, what remains
+                                 progress=self.page.row.progress,  # a return visit: ✓ done, 後日, what remains
+                                 number=self.page.case_id)  # 案件番号 on the sheet and its QR code
         except InvalidInput as exc:
             texts = [plain_problem(p.message) for p in exc.problems]
             if any("この文字は印刷できません" in t for t in texts):
@@ -956,9 +957,16 @@ class CasePage(QWidget):
         """Open a case; ``source="phone"`` records the answers as given by phone (the booking call)."""
         if source is not None or case_id != self.case_id:
             self.answer_source = source or "counter"
-        self._visit_of = None  # no answer yet since the case was opened
+        self._visit_of = None  # no visit recorded yet since the case was opened
         self.case_id = case_id
         self.row = self.store.view(case_id)  # audited: who opened which case, when
+        if not self.window.department:  # the corner: opening the case is that day's visit (or the call)
+            try:
+                self.store.open_visit(case_id, kind="phone" if self.answer_source == "phone" else "counter")
+                self._visit_of = case_id
+                self.row = self.store.get(case_id)  # 受付中 now, if the family came back
+            except StoreUnavailable as exc:  # recorded with the first answer once the server is back
+                self.window.on_connection(False, str(exc))
         self.questions.history.clear()
         self.intake.load(self.row)
         self.status.blockSignals(True)
@@ -966,10 +974,12 @@ class CasePage(QWidget):
         self.status.blockSignals(False)
         self._rebuild_session()
         self._update_title()
-        self.questions.refresh(prefer=self.row.current_question)
+        # resume at the first question not yet answered — where the family's interview stands, whatever question
+        # was last on screen (a question the clerk went back to during the call is answered already)
+        self.questions.refresh(prefer=None)
         self.procedures.refresh()
         has_dates = self.session is not None
-        self.tabs.setCurrentIndex(1 if has_dates and self.row.current_question else 0)
+        self.tabs.setCurrentIndex(1 if has_dates else 0)  # the dates are known: straight to 2 聞き取り
         if not has_dates:
             self.intake.edits[("deceased", "name")].setFocus()
 

@@ -287,7 +287,8 @@ class DepartmentPage(QWidget):
         case = apply_choices(case, self.store.gaiji_choices(self.current_case))
         with tempfile.TemporaryDirectory() as tmp:
             try:
-                packet = make_packet(self.book, case, Path(tmp), today=self.window.today, only_forms=forms)
+                packet = make_packet(self.book, case, Path(tmp), today=self.window.today, only_forms=forms,
+                                     number=self.current_case)
             except InvalidInput as exc:
                 self.message.setText("申請書を作れませんでした：" + "；".join(p.message for p in exc.problems))
                 return None
@@ -298,6 +299,7 @@ class DepartmentPage(QWidget):
                 writer.append(str(form_path))
             with open(path, "wb") as fh:
                 writer.write(fh)
-        self.store.log_print(self.current_case, None, {"to": "pdf", "forms": forms, "department": self.department})
+        self.store.log_print(self.current_case, None, {"to": "pdf", "forms": forms, "department": self.department},
+                             counter=False)  # the department's reprint: no visit, the case's state unchanged
         self.message.setText(f"✓ この課の申請書 {len(forms)}種類を保存しました：{path}")
         return Path(path)
