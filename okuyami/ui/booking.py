@@ -468,10 +468,7 @@ class BookingPage(QWidget):
         row = self.store.get(self.last.case)
         dates = case_dates(row)
         session = Session(self.book, dates, row.answers) if dates else None
-        res = self.last
-        return advance_notice.compose(self.book, start=res.start, minutes=res.minutes, office=res.office,
-                                      number=res.number, case=res.case, deceased=row.title,
-                                      caller=res.caller_name or row.applicant.get("name", ""), session=session)
+        return advance_notice.for_booking(self.book, self.last, row, session)
 
     def show_result(self) -> None:
         res = self.last
