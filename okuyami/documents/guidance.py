@@ -220,6 +220,13 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         when = L("later_on", date=i18n.format_day(pr.follow_up, lang)) if pr.follow_up else L("later")
         return when + (f"{gap}{pr.note}" if pr.note else "")
 
+    def past_deadline(p: ProcedureResult, pr: Progress) -> str:
+        """A 後日 day after the legal deadline (the clerk confirmed it): said in red, with the deadline."""
+        if not (pr.follow_up and p.deadline and pr.follow_up > p.deadline):
+            return ""
+        text = t(f"{gap}" + L("later_past_deadline", date=i18n.format_day(p.deadline, lang)), "progress")
+        return f'<font color="#b00000">{text}</font>'
+
     # -- header ---------------------------------------------------------------------------------------
     story.append(Paragraph(t(L("title"), "title"), s.title))
     d, a = case.deceased, case.applicant
@@ -301,7 +308,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         if label:
             text += t(f"{gap}{label}", "urgency")
         if put_off(p):
-            text += t(f"{gap}{later_text(prog[p.code])}", "progress")
+            text += t(f"{gap}{later_text(prog[p.code])}", "progress") + past_deadline(p, prog[p.code])
         if u.is_urgent:
             return f'<font color="#b00000">{t(L("urgent"), "urgency")}</font> {text}'
         return t(bullet, "bullet") + text
@@ -366,7 +373,8 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                 due += f'{t(gap, "gap")}<font color="{color}">{t(mark + label, "urgency")}</font>'
             paras.append(Paragraph(due, s.due))
             if pr is not None and pr.status == DEFERRED:
-                paras.append(Paragraph(f'<font color="#1f4e8c">{t(later_text(pr), "progress")}</font>', s.due))
+                paras.append(Paragraph(f'<font color="#1f4e8c">{t(later_text(pr), "progress")}</font>'
+                                       + past_deadline(p, pr), s.due))
             if u.level == "overdue":
                 late = tr(spec, "late", f"{where} late") if spec.late else L("late_default")
                 paras.append(Paragraph(f'<font color="#b00000">{t(L("late_label") + late, f"{where} late")}</font>',

@@ -18,6 +18,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+                               QHeaderView,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QScrollArea, QSpinBox,
                                QSplitter, QTabWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -30,12 +31,14 @@ from ..core.wareki import format_date
 from ..documents.i18n import LANGUAGE_LABELS
 from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
-from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable
+from ..store.store import (ANY, STATE_LABELS, TASK_LABELS, CaseRow, StaleWrite, StoreError, StoreUnavailable,
+                           to_jst)
 from ..store.workflow import (case_dates, check_field, parse_count, parse_follow_up, plain_problem,
                               printer_offset_mm, to_case)
 from . import checklist, gaiji_dialog
 from .history import HistoryPanel
 from .printing import PrintStatus
+from .widgets import WrapButton
 
 INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
     ("deceased", "name", "氏名", "例：山田 太郎（姓と名の間にスペース）"),
@@ -295,9 +298,24 @@ class QuestionPanel(QWidget):
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAttribute(Qt.WA_InputMethodEnabled, True)  # full-width digits from the IME
         self.choice_values: list = []
+        self.left_shown: int | None = None  # 「あと約N問」 as last shown
+        self.just_answered = 0  # answers recorded since it was last shown
+        self.changed_earlier = False  # an earlier answer was changed: the count may go up again
         self.checklist = checklist.attach(self)  # group: questions answered on one screen (okuyami/ui/checklist.py)
 
     # -- which question ----------------------------------------------------------------------------------
+    def left(self, pending) -> int:
+        """「あと約N問」: the engine's pending questions, but never more than before and one fewer after each
+        answer — an answer that opens follow-up questions (土地 → 農地・森林) does not make the count go up while
+        the clerk goes forward; it may go up only when an earlier answer is changed (or the case is opened again)."""
+        n = len(pending)
+        if n and self.left_shown is not None and not self.changed_earlier:
+            n = max(1, min(n, self.left_shown - self.just_answered))
+        self.just_answered = 0
+        self.changed_earlier = False
+        self.left_shown = n
+        return n
+
     def refresh(self, prefer: str | None = None) -> None:
         session = self.page.session
         if session is None:
@@ -316,7 +334,8 @@ class QuestionPanel(QWidget):
         if checklist.show_next(self, prefer):
             return
         fact = prefer if prefer in self.page.book.questions else (pending[0] if pending else None)
-        self.progress.setText(f"あと約{len(pending)}問" if pending else "質問はすべて終わりました")
+        left = self.left(pending)
+        self.progress.setText(f"あと約{left}問" if pending else "質問はすべて終わりました")
         self._show(fact)
         self._fill_answers()
 
@@ -355,10 +374,10 @@ class QuestionPanel(QWidget):
             options = []
         self.choice_values = [v for v, _ in options]
         for i, (value, label) in enumerate(options):
-            b = QPushButton(f"{i + 1}　{label}")
+            b = WrapButton(f"{i + 1}　{label}")  # a long choice wraps instead of widening the pane
             b.setMinimumHeight(56)
             b.setFocusPolicy(Qt.NoFocus)  # a stray Space/Enter never presses an answer
-            b.setStyleSheet("font-size: 16pt; text-align: left; padding-left: 14px;")
+            b.setStyleSheet("font-size: 16pt;")
             b.clicked.connect(lambda _=False, v=value: self.give(v))
             self.buttons.addWidget(b, i // 3, i % 3)
         if d.kind == "int":
@@ -402,6 +421,8 @@ class QuestionPanel(QWidget):
         if self.fact is None:
             return
         fact = self.fact
+        if fact in self.page.row.answers and self.page.row.answers[fact] != value:
+            self.changed_earlier = True  # a changed answer may open questions again
         self.history.append(fact)
         self.page.answer(fact, value)
         self.answered.emit(fact)
@@ -456,6 +477,12 @@ class QuestionPanel(QWidget):
         event.accept()
 
 
+def short_day(day: dt.date, today: dt.date) -> str:
+    """「12/1(月)」 this year, 「2031年12/1(月)」 another year (「あと1818日」 says when)."""
+    year = f"{day.year}年" if day.year != today.year else ""
+    return f"{year}{day.month}/{day.day}({'月火水木金土日'[day.weekday()]})"
+
+
 def _place_label(book, kind: str, pid: str) -> str:
     """Short heading for the tree: 1階 2番窓口　市民課 戸籍係 / 外部：サンプル年金事務所."""
     if kind == "counter":
@@ -476,10 +503,15 @@ class ProcedurePanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(4)
         self.tree.setHeaderLabels(["手続き", "判定", "期限", "対応"])
-        self.tree.setColumnWidth(0, 270)
+        header = self.tree.header()  # the title takes what is left; 判定・期限・対応 always keep their room
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.Fixed)
+        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.Fixed)
         self.tree.setColumnWidth(1, 56)
-        self.tree.setColumnWidth(2, 196)
-        self.tree.setColumnWidth(3, 92)
+        self.tree.setColumnWidth(3, 96)
+        self.setMinimumWidth(600)
         self.tree.currentItemChanged.connect(lambda cur, prev: self.show_detail(cur))
         self.detail = QTextBrowser()
         self.note = QLineEdit()
@@ -502,6 +534,12 @@ class ProcedurePanel(QWidget):
         notes.addWidget(self.note, 1)
         notes.addWidget(self.follow_up)
         layout.addLayout(notes)
+        self.follow_note = QLabel()  # 後日 after the legal deadline: said in red, with the deadline
+        self.follow_note.setWordWrap(True)
+        self.follow_note.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.follow_note.hide()
+        layout.addWidget(self.follow_note)
+        self._late_ok: tuple | None = None  # (procedure, day) the clerk was warned about: Enter again confirms
         self.items: dict[str, QTreeWidgetItem] = {}
         self.results = {}
 
@@ -518,8 +556,10 @@ class ProcedurePanel(QWidget):
         result = session.result
         n_req = sum(p.status == REQUIRED for p in result.procedures)
         n_conf = len(result.procedures) - n_req
+        left = self.page.questions.left_shown
+        left = len(result.pending_questions) if left is None else left
         self.summary.setText(f"必要な手続き {n_req}件" + (f"・要確認 {n_conf}件" if n_conf else "")
-                             + (f"（質問あと約{len(result.pending_questions)}問）" if result.pending_questions else ""))
+                             + (f"（質問あと約{left}問）" if result.pending_questions else ""))
         bold = QFont()
         bold.setBold(True)
         today = self.page.window.today
@@ -555,13 +595,27 @@ class ProcedurePanel(QWidget):
             self.tree.setCurrentItem(self.items[selected])
 
     def _add_item(self, head: QTreeWidgetItem, p, row, today: dt.date, place: str = "") -> None:
-        """One procedure: title (and its counter when listed under 急ぎ), 要/要確認, deadline with 「あとN日」, 対応."""
+        """One procedure: title (and its counter when listed under 急ぎ), 要/要確認, deadline with 「あとN日」 — or
+        ✓ 済 once done (never 期限切れ), 後日 with its day (in red after the legal deadline) — and 対応."""
         u = urgency(p.deadline, today)
         due = format_date(p.deadline, weekday=True) + "まで" if p.deadline else p.rule.spec.deadline.describe()
-        done = row.statuses.get(p.code, ("未着手", ""))[0] in ("完了", "不要")
+        status = row.statuses.get(p.code, ("未着手", ""))[0]
+        task = row.tasks.get(p.code)
+        done = status in ("完了", "不要")
         left = u.label_ja()
-        short = f"{p.deadline.month}/{p.deadline.day}({'月火水木金土日'[p.deadline.weekday()]})" if p.deadline else ""
-        shown = f"{'⚠ ' if u.is_urgent and not done else ''}{left}（{short}まで）" if left else due
+        late = False
+        if status == "完了":
+            shown = f"✓ 済（{short_day(to_jst(task.updated_at).date(), today)}）" if task else "✓ 済"
+        elif status == "不要":
+            shown = "— 不要"
+        elif status == "後日" and task is not None and task.follow_up:
+            late = p.deadline is not None and task.follow_up > p.deadline
+            shown = f"後日 {short_day(task.follow_up, today)}" + (f"　⚠ 期限（{short_day(p.deadline, today)}）後"
+                                                                  if late else "")
+        elif left:
+            shown = f"{'⚠ ' if u.is_urgent else ''}{left}（{short_day(p.deadline, today)}まで）"
+        else:
+            shown = due
         title = f"{p.title}（{place}）" if place else p.title
         item = QTreeWidgetItem([title, "要" if p.status == REQUIRED else "要確認", shown, ""])
         item.setToolTip(0, title)
@@ -570,11 +624,13 @@ class ProcedurePanel(QWidget):
         item.setData(2, Qt.UserRole, u.level)
         if p.status != REQUIRED:
             item.setForeground(1, Qt.darkYellow)
-        if u.is_urgent and not done:  # colour AND the ⚠ mark and words: never colour alone
+        if (u.is_urgent and not done) or late:  # colour AND the ⚠ mark and words: never colour alone
             font = item.font(2)
             font.setBold(True)
             item.setFont(2, font)
             item.setForeground(2, URGENT_COLOR)
+        elif status == "完了":
+            item.setForeground(2, QColor("#1b6e20"))
         head.addChild(item)
         combo = QComboBox()
         combo.addItems(PROCEDURE_STATUSES)
@@ -617,11 +673,30 @@ class ProcedurePanel(QWidget):
             self.follow_up.setToolTip(str(exc))
             self.page.window.statusBar().showMessage(f"⚠ {exc}", 8000)
             return
-        self.follow_up.setStyleSheet("")
-        self.follow_up.setToolTip("")
+        p = self.results.get(code)
+        late = day is not None and p is not None and p.deadline is not None and day > p.deadline
+        if late and day != task.follow_up and self._late_ok != (code, day):  # needs the clerk's confirmation
+            self._late_ok = (code, day)
+            self.follow_up.setStyleSheet("border: 2px solid #b00020; color: #b00020;")
+            self.follow_note.setText(f"⚠ {format_date(day, weekday=True)} は「{p.title}」の期限 "
+                                     f"{format_date(p.deadline, weekday=True)} を {(day - p.deadline).days}日過ぎます。"
+                                     "ご家族に伝えたうえでこの日にするなら、もう一度 Enter を押してください。")
+            self.follow_note.show()
+            return
+        self._late_ok = None
         if day != task.follow_up:
             self._write_task(code, "後日", None, follow_up=day)
         self.follow_up.setText(format_date(day, weekday=True) if day else "")
+        self.show_late(p, day)
+
+    def show_late(self, p, day) -> None:
+        """A 後日 day after the legal deadline stays marked in red, with the deadline."""
+        late = day is not None and p is not None and p.deadline is not None and day > p.deadline
+        self.follow_up.setStyleSheet("border: 2px solid #b00020; color: #b00020;" if late else "")
+        self.follow_up.setToolTip(f"期限 {format_date(p.deadline, weekday=True)} より後の予定です" if late else "")
+        if late:
+            self.follow_note.setText(f"⚠ 期限 {format_date(p.deadline, weekday=True)} より後の予定です（確認済み）")
+        self.follow_note.setVisible(late)
 
     def _write_task(self, code: str, status: str, note: str | None, follow_up=ANY) -> None:
         task = self.page.row.tasks.get(code)
@@ -644,8 +719,9 @@ class ProcedurePanel(QWidget):
         task = self.page.row.tasks.get(code) if code else None
         deferred = task is not None and task.status == "deferred"
         self.follow_up.setEnabled(deferred)
-        self.follow_up.setStyleSheet("")
         self.follow_up.setText(format_date(task.follow_up, weekday=True) if deferred and task.follow_up else "")
+        self._late_ok = None
+        self.show_late(p, task.follow_up if deferred else None)
         if p is None:
             self.detail.clear()
             self.note.clear()
@@ -943,7 +1019,9 @@ class CasePage(QWidget):
         split = QSplitter()
         split.addWidget(self.tabs)
         split.addWidget(self.procedures)
+        split.setChildrenCollapsible(False)
         split.setSizes([660, 680])
+        self.tabs.setMinimumWidth(420)  # what is on the tabs wraps; it never pushes the procedures aside
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(split, 1)
@@ -968,6 +1046,7 @@ class CasePage(QWidget):
             except StoreUnavailable as exc:  # recorded with the first answer once the server is back
                 self.window.on_connection(False, str(exc))
         self.questions.history.clear()
+        self.questions.left_shown = None
         self.intake.load(self.row)
         self.status.blockSignals(True)
         self.status.setCurrentText(self.row.status)
@@ -988,6 +1067,15 @@ class CasePage(QWidget):
             self.row = self.store.get(self.case_id)
         except StoreUnavailable as exc:  # keep showing what we have; the banner says why nothing moves
             self.window.on_connection(False, str(exc))
+            return
+        self.show_state()
+
+    def show_state(self) -> None:
+        """The header's 状態 says what is true now (受付中 during a visit, 印刷済, 後日対応あり …)."""
+        if self.row is not None and self.status.currentText() != self.row.status:
+            self.status.blockSignals(True)
+            self.status.setCurrentText(self.row.status)
+            self.status.blockSignals(False)
 
     def release(self) -> None:
         """Closing: stop a print still running and delete the temporary packets (privacy)."""
@@ -1011,6 +1099,7 @@ class CasePage(QWidget):
         self.reload_row()
         self._update_title()
         if field.endswith("date") or part == "funeral" or field in ("sex", "relationship", "name"):  # derived facts read them
+            self.questions.changed_earlier = True  # other questions may be asked now
             self._rebuild_session()
             self.sync_tasks()
             self.questions.refresh(prefer=self.questions.fact)
@@ -1080,6 +1169,7 @@ class CasePage(QWidget):
         if self.session is not None:
             self.session.answer(fact, value)
         self.sync_tasks()
+        self.questions.just_answered += 1
         self.questions.refresh()
         self.procedures.refresh()
 
