@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QValidator
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
                                QHeaderView,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QScrollArea, QSpinBox,
                                QSplitter, QTabWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -38,6 +38,7 @@ from ..store.workflow import (case_dates, check_field, parse_count, parse_follow
 from . import checklist, gaiji_dialog
 from .history import HistoryPanel
 from .printing import PrintStatus
+from .qtfix import save_file_name
 from .widgets import WrapButton
 
 INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
@@ -910,9 +911,8 @@ class PrintPanel(QWidget):
         return True
 
     def save_dialog(self) -> None:
-        target, _ = QFileDialog.getSaveFileName(self, "PDFとして保存", str(dated_file(Path.home(), self.page.row.title,
-                                                                                     self.page.window.today)),
-                                                "PDF (*.pdf)")
+        target = save_file_name(self, "PDFとして保存", str(dated_file(Path.home(), self.page.row.title,
+                                                                     self.page.window.today)), "PDF (*.pdf)")
         if target:
             self.save_pdf(Path(target))
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QTextBrowser,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QTextBrowser,
                                QVBoxLayout, QWidget)
 
 from ..store.store import (ACTIONS_JA, RESERVATION_LABELS, STATE_LABELS, TASK_LABELS, StoreError, field_label,
                            to_jst)
+from .qtfix import save_file_name
 from .tables import row_table
 
 VISIT_KINDS = {"counter": "窓口", "phone": "電話"}
@@ -137,7 +138,7 @@ class HistoryPanel(QWidget):
         if packet_id is None:
             return
         name = next((k.file_name for k in self.kept if k.id == packet_id), "packet.pdf")
-        target, _ = QFileDialog.getSaveFileName(self, "PDFとして保存", str(Path.home() / name), "PDF (*.pdf)")
+        target = save_file_name(self, "PDFとして保存", str(Path.home() / name), "PDF (*.pdf)")
         if target:
             self.save(packet_id, Path(target))
 
