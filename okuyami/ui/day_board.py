@@ -130,6 +130,9 @@ class DayBoardPage(QWidget):
             self.office.blockSignals(False)
         keep = self.selected().number if self.selected() else None
         try:
+            if getattr(self, "_swept", None) != current_time().date():  # once a day: yesterday's 対応中 are over
+                self.store.close_stale_bookings()
+                self._swept = current_time().date()
             self.items = self.store.reservations_on(self.current_day(), office=self.office.currentData())
         except StoreError as exc:
             self.window.show_store_error(exc)

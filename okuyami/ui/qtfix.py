@@ -55,8 +55,11 @@ def guard() -> bool:
 # Every label of the dialog is therefore set here; a native dialog (Windows) is Japanese by the system anyway.
 def file_dialog(parent, title: str, path: str, pattern: str, *, mode: str = "save"):
     """A file dialog whose every label is Japanese; ``mode``: save, open or folder. Not shown yet."""
-    from PySide6.QtWidgets import QFileDialog
+    from PySide6.QtWidgets import QApplication, QFileDialog
 
+    from .app import install_japanese
+
+    install_japanese(QApplication.instance())  # Qt's own texts (once; a window made without make_app too)
     dialog = QFileDialog(parent, title, path, pattern)
     accept = {"save": "保存(&S)", "open": "開く(&O)", "folder": "選択(&S)"}[mode]
     for which, text in ((QFileDialog.LookIn, "場所(&L)："), (QFileDialog.FileName, "ファイル名(&N)："),
