@@ -576,7 +576,7 @@ def add_reservation_pages(window, bar, store) -> None:
     def show_day_board(day: dt.date | None = None) -> None:
         if window.book is None:
             return
-        window.day_board.refresh(day)
+        window.day_board.refresh(day or current_time().date())  # 今日の予約 (Ctrl+T): today's
         window.stack.setCurrentWidget(window.day_board)
 
     window.show_booking, window.show_day_board = show_booking, show_day_board

@@ -687,6 +687,7 @@ class ProcedurePanel(QWidget):
         self._late_ok = None
         if day != task.follow_up:
             self._write_task(code, "後日", None, follow_up=day)
+            QTimer.singleShot(0, self.refresh)  # the list shows 後日 and the day
         self.follow_up.setText(format_date(day, weekday=True) if day else "")
         self.show_late(p, day)
 
