@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, QRect, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QCalendarWidget, QCheckBox, QComboBox, QFormLayout,
+from PySide6.QtWidgets import (QApplication, QCalendarWidget, QCheckBox, QComboBox, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
@@ -191,7 +191,7 @@ class BookingPage(QWidget):
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setStyleSheet("font-size: 12pt;")
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()  # two by two: the pane never needs to scroll sideways
         self.phone_button = QPushButton("続けて電話で聞き取り（F7）")
         self.phone_button.clicked.connect(self.continue_by_phone)
         self.letter_button = QPushButton("事前案内（PDF）を作る…（F8）")
@@ -203,8 +203,9 @@ class BookingPage(QWidget):
         for key, slot in (("F7", self.continue_by_phone), ("F8", lambda: self.save_letter()), ("F9", self.copy_text),
                           ("F10", self.clear_form)):  # only once something is booked (the result is shown)
             QShortcut(QKeySequence(key), self, activated=lambda slot=slot: self.result.isVisible() and slot())
-        for b in (self.phone_button, self.letter_button, self.copy_button, self.next_button):
-            buttons.addWidget(b)
+        for i, b in enumerate((self.phone_button, self.letter_button, self.copy_button, self.next_button)):
+            b.setMinimumHeight(36)
+            buttons.addWidget(b, i // 2, i % 2)
         self.letter_text = QPlainTextEdit()
         self.letter_text.setReadOnly(True)
         self.letter_text.setMinimumHeight(150)
@@ -224,6 +225,7 @@ class BookingPage(QWidget):
         rl.addStretch()
         right = QScrollArea()
         right.setWidgetResizable(True)
+        right.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         right.setWidget(right_inner)
         body = QHBoxLayout()
         body.addWidget(left, 5)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLay
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
+from ..core.booking import time_text
 from ..core.wareki import format_date
 from ..documents import prep_list
 from ..store.store import RESERVATION_LABELS, SOURCE_LABELS, TASK_LABELS, StaleWrite, StoreError, to_jst
@@ -248,8 +249,8 @@ class DepartmentPage(QWidget):
                 first = items[0]
                 left = sum(t.status in ("open", "prepared", "deferred") for t in items)
                 when = to_jst(first.visit) if first.visit else None
-                shown = "—" if when is None else (f"{when:%H:%M}" if when.date() == start and start is not None
-                                                  else f"{day_text(when.date(), today)} {when:%H:%M}")
+                shown = "—" if when is None else (time_text(when) if when.date() == start and start is not None
+                                                  else f"{day_text(when.date(), today)} {time_text(when)}")
                 status = live_status(first.expected)
                 values = (shown, status, first.deceased or "（氏名未入力）", str(case), f"{left}件")
                 for j, v in enumerate(values):
@@ -331,7 +332,7 @@ class DepartmentPage(QWidget):
                                 + f"　案件番号 {row.id}")
         line = next((t for t in self.lines if t.case == case_id), None)
         when = to_jst(line.visit) if line is not None and line.visit else None
-        self.now_label.setText(("来庁（予定）：" + f"{format_date(when.date(), weekday=True)} {when:%H:%M}" if when
+        self.now_label.setText(("来庁（予定）：" + f"{format_date(when.date(), weekday=True)} {time_text(when)}" if when
                                 else "来庁の予定：—") + f"　　いま：{live_status(line.expected if line else None)}")
         mine = [t for t in row.tasks.values() if t.department == self.department and t.applies]
         order = {r.code: r.index for r in self.book.rules.values()}
