@@ -7,7 +7,6 @@ return visit is recorded when the case is opened; a 後日 day after the legal d
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import shutil
@@ -90,6 +89,21 @@ def test_the_day_closes_the_booking_and_a_return_visit_is_recorded_when_opened(s
     store.open_visit(case)  # opened again the same day: the same visit
     assert len([v for v in store.visits(case) if v.started_at and v.started_at >= at("2026-12-03", "0:00")]) == 1
     assert store.work_list(date=dt.date(2026, 12, 3))[0].visit == at("2026-12-03", "14:00")
+
+
+def test_a_call_in_the_morning_is_not_the_visit_of_the_afternoon(store, book, clock):
+    case = store.create_case(values=FAMILY, state="new", visit=False)
+    store.open_visit(case, kind="phone")  # the family calls in the morning
+    assert store.get(case).state == "new"
+    clock("2026-11-24T14:00")
+    store.open_visit(case)  # and comes in the afternoon without a booking
+    assert sorted(v.kind for v in store.visits(case)) == ["counter", "phone"]
+    assert store.get(case).status == "受付中"
+    from okuyami.store.casefile import evaluate_row
+
+    store.sync_tasks(case, evaluate_row(book, store.get(case)), book)
+    lines = store.work_list(date=dt.date(2026, 11, 24))
+    assert lines and {t.visit for t in lines} == {at("2026-11-24", "14:00")}  # not the call at 9:30
 
 
 def test_a_booking_left_in_service_is_closed_at_its_last_activity(store, book, clock):

@@ -48,7 +48,8 @@ def ensure_today(conn: Connection, actor: Actor, case_id: int, *, kind: str = "c
     """This day's visit of the case (Japan time), started now if there is none yet: a return visit on another day
     is a visit of its own in the case's history."""
     day_start, day_end = day_bounds(to_jst(now()).date())  # the store's clock ($OKUYAMI_NOW / $OKUYAMI_TODAY in tests)
-    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at >= day_start,
-                                      visits.c.started_at < day_end).order_by(visits.c.id.desc()).limit(1))
+    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.kind == kind,  # a call is not a visit
+                                      visits.c.started_at >= day_start, visits.c.started_at < day_end)
+         .order_by(visits.c.id.desc()).limit(1))
     found = conn.execute(q).scalar_one_or_none()
     return found if found is not None else start(conn, actor, case_id, kind=kind)
