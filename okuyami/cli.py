@@ -135,6 +135,13 @@ def cmd_print(args) -> int:
     from .core.case import load_case_doc
     from .documents.packet import make_packet
 
+    if (args.case is None) == (args.stored_case is None):
+        print("okuyami print: 案件ファイル（CASE.yaml）か --case 案件番号 のどちらか一方を指定してください",
+              file=sys.stderr)
+        return 2
+    if args.stored_case is not None:
+        return run_guarded(_print_stored, args)
+    args.language = args.language or "ja"
     try:
         book = load_rulebook(args.rules)
         shown = display_path(args.case)
@@ -158,6 +165,53 @@ def cmd_print(args) -> int:
     for fid, path in packet.forms:
         print(f"{display_path(path)}")
     print(f"{display_path(packet.packet_path)}: {packet.guidance_pages + packet.cover_pages + len(packet.forms)} pages")
+    return 0
+
+
+def _print_stored(args) -> int:
+    """``okuyami print --case NUMBER --out DIR`` (contract §7): a stored case printed as a case file would be, with
+    what the departments recorded (a return visit's ✓ / 後日), the 外字 print choices made at the corner, the
+    family's language, and its 案件番号 on the sheet and in the QR code. Logged like the desk app's 「PDFとして保存」
+    (print log, the packet kept, audit): the family's papers were made."""
+    from .cli_store import _case_number, _store
+    from .documents.gaiji import apply_choices
+    from .documents.packet import make_packet
+    from .store.database import StoreError
+    from .store.workflow import to_case
+
+    book = load_rulebook(args.rules)
+    number = _case_number(args.stored_case)
+    offset = args.offset_mm or _offset(os.environ.get("OKUYAMI_PRINTER_OFFSET", "0,0"))
+    store = _store(args)
+    try:
+        row = store.view(number)  # audited: who read the case
+        case, missing = to_case(row)
+        if case is None:
+            raise StoreError(f"案件 {number} はまだ印刷できません：" + "、".join(missing))
+        case = apply_choices(case, store.gaiji_choices(number))
+        language = args.language or row.language or "ja"
+        try:
+            packet = make_packet(book, case, Path(args.out), today=_today(), large=args.large_print, offset_mm=offset,
+                                 allow_missing_glyphs=args.allow_missing_glyphs, case_file=f"案件 {number}",
+                                 language=language, progress=row.progress, number=number)
+        except InvalidInput as exc:
+            _print_problems(exc.problems)
+            return 1
+        pdf = packet.packet_path.read_bytes()
+        from pypdf import PdfReader
+
+        pages = len(PdfReader(packet.packet_path).pages)
+        store.log_print(number, None, {"to": "pdf", "target": str(Path(args.out)), "forms": [f for f, _ in packet.forms],
+                                       "guidance_copies": 1, "large_print": args.large_print, "language": language,
+                                       "pages": pages}, pdf=pdf, pages=pages)
+    finally:
+        store.close()
+    for w in packet.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"{display_path(packet.out_dir / 'guidance.pdf')}: 手続き案内票 {packet.guidance_pages} page(s)（案件番号 {number}）")
+    for _fid, path in packet.forms:
+        print(f"{display_path(path)}")
+    print(f"{display_path(packet.packet_path)}: {pages} pages")
     return 0
 
 
@@ -284,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_evaluate)
 
     pr = sub.add_parser("print", help="write the guidance sheet and the prefilled forms (contract §7)")
-    pr.add_argument("case", help="case file (YAML, contract §1)")
+    pr.add_argument("case", nargs="?", default=None, help="case file (YAML, contract §1)")
+    pr.add_argument("--case", dest="stored_case", default=None, metavar="NUMBER",
+                    help="print a stored case instead (its 案件番号; --db chooses the store)")
     pr.add_argument("--out", required=True, help="folder for guidance.pdf, forms/, packet.pdf")
     pr.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
     pr.add_argument("--large-print", action="store_true", help="大きな文字: body text 14 pt or more")
@@ -293,9 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
                          "printer (default: $OKUYAMI_PRINTER_OFFSET or 0,0)")
     pr.add_argument("--allow-missing-glyphs", action="store_true",
                     help="print even if a character is not in the font (it prints as 〓 to be written by hand)")
-    pr.add_argument("--language", choices=("ja", "en", "easy-ja"), default="ja",
+    pr.add_argument("--language", choices=("ja", "en", "easy-ja"), default=None,
                     help="the family's language for the guidance sheet: ja (default), en (English), easy-ja "
-                         "(やさしい日本語); official forms stay Japanese, each with a cover note in that language")
+                         "(やさしい日本語); official forms stay Japanese, each with a cover note in that language "
+                         "(a stored case: the language chosen for it at the corner)")
+    common_options(pr)
     pr.set_defaults(func=cmd_print)
 
     gui = sub.add_parser("gui", help="open the desk app (the default without a command)")

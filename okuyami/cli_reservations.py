@@ -107,6 +107,7 @@ def cmd_reservations_list(args) -> int:
         _check_office(book, args.office)
     store = _store(args)
     try:
+        store.close_stale_bookings()  # a booking of an earlier day still 対応中 is over (完了 at its last activity)
         found = store.reservations_on(args.date, office=args.office)
     finally:
         store.close()
@@ -143,6 +144,38 @@ def cmd_reservations_move(args) -> int:
     finally:
         store.close()
     print(f"予約 {res.number}：{describe(book, res)} に変更しました")
+    return 0
+
+
+def cmd_reservations_letter(args) -> int:
+    """``okuyami reservations letter NUMBER --out FILE.pdf`` (contract §13): the booking's 事前案内, one A4 page in
+    large type, what to bring from the answers so far; the case's state does not change, 履歴 says 事前案内."""
+    from pathlib import Path
+
+    from .core.engine import Session
+    from .documents.advance_notice import for_booking, render
+    from .store.workflow import case_dates
+
+    book = _book(args)
+    out = Path(args.out)
+    store = _store(args)
+    try:
+        res = store.reservation(_number(args.number))
+        if res.status == "cancelled":
+            raise StoreError(f"予約 {res.number} は取り消されています。事前案内は新しい予約で作ってください。")
+        row = store.view(res.case)  # audited: the letter shows the family's names
+        dates = case_dates(row)
+        notice = for_booking(book, res, row, Session(book, dates, row.answers) if dates else None)
+        pdf, pages, size = render(notice)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(pdf)
+        except OSError as exc:
+            raise StoreError(f"{out} に書き込めません（{exc.strerror or exc}）。保存先を確かめてください。") from None
+        store.log_letter(res.case, res.number)
+    finally:
+        store.close()
+    print(f"{out}: 事前案内 {pages}ページ（{size:g}ポイント以上）予約番号 {res.number}・案件番号 {res.case}")
     return 0
 
 
@@ -200,6 +233,12 @@ def add_commands(sub) -> None:
     rs.add_argument("status", choices=RESERVATION_STATUSES)
     common_options(rs)
     rs.set_defaults(func=cmd_reservations_set)
+    lt = r_sub.add_parser("letter", help="the booking's 事前案内 (one A4 page, large type) as PDF (contract §13)")
+    lt.add_argument("number")
+    lt.add_argument("--out", required=True, metavar="FILE.pdf")
+    common_options(lt)
+    _rules_option(lt)
+    lt.set_defaults(func=cmd_reservations_letter)
     rm = r_sub.add_parser("move", help="reschedule a booking to another slot")
     rm.add_argument("number")
     rm.add_argument("--start", type=_datetime, required=True, metavar="DATETIME")

@@ -253,15 +253,27 @@ def cmd_tasks_set(args) -> int:
     rule = book.rules.get(args.procedure)
     if rule is None:
         raise StoreError(f"手続きコード '{args.procedure}' はルールブックにありません{did_you_mean_ja(args.procedure, book.rules)}。")
+    from .store.cases import ANY
     from .store.tasks import department_of
+    from .store.workflow import follow_up_past_deadline
 
+    follow_up = args.follow_up
+    if follow_up is not None and args.status != "deferred":
+        raise UsageError("--follow-up（後日の予定日）は状態 deferred（後日）のときだけ指定できます")
+    if follow_up is not None and follow_up < _today():
+        raise StoreError(f"後日の予定日 {follow_up.isoformat()} は過ぎた日です（今日は {_today().isoformat()}）。")
     store = _store(args)
     try:
+        late = follow_up_past_deadline(book, store.get(case_id), args.procedure, follow_up) if follow_up else None
+        if late and not args.past_deadline:  # contract §8: refused, the deadline named, unless confirmed
+            raise StoreError(f"{late}。期限を過ぎてもよいときは --past-deadline を付けてください。")
         version = store.set_task(case_id, args.procedure, args.status, note=args.note,
-                                 department=department_of(book, rule), if_version=args.if_version)
+                                 department=department_of(book, rule), if_version=args.if_version,
+                                 follow_up=follow_up if follow_up is not None else ANY)
     finally:
         store.close()
-    print(f"案件 {case_id}: {args.procedure} → {TASK_LABELS[args.status]}（手続きの版 {version}）")
+    when = f"（後日の予定日 {follow_up.isoformat()}{'・期限後' if late else ''}）" if follow_up else ""
+    print(f"案件 {case_id}: {args.procedure} → {TASK_LABELS[args.status]}{when}（手続きの版 {version}）")
     return 0
 
 
@@ -355,6 +367,10 @@ def add_commands(sub) -> None:
     ts.add_argument("status", choices=TASK_STATUSES)
     ts.add_argument("--note", default=None)
     ts.add_argument("--if-version", type=int, default=None, metavar="V")
+    ts.add_argument("--follow-up", type=_date, default=None, metavar="DATE",
+                    help="the day a deferred (後日) task will be done; after the legal deadline only with --past-deadline")
+    ts.add_argument("--past-deadline", action="store_true",
+                    help="accept a --follow-up day after the procedure's legal deadline (the family was told)")
     common_options(ts)
     _rules_option(ts)
     ts.set_defaults(func=cmd_tasks_set)

@@ -100,8 +100,9 @@ def test_book_by_phone_interview_letter_departments_and_the_day(qtbot, store, db
     dept = window(qtbot, db_url, tmp_path / "hoken", operator="保険 次郎", terminal="hoken-1", today=VISIT,
                   department="hoken_nenkin")
     dp = dept.department_page
-    assert dp.families.rowCount() == 1
-    assert dp.families.item(0, 0).text() == "11/26 10:00" and dp.families.item(0, 1).text() == "山田 太郎"
+    rows = dp.family_rows()
+    assert rows[0][0] is None and rows[0][1][0].startswith("今日 令和8年11月26日(木)")  # today's arrivals first
+    assert rows[1][0] == res.case and rows[1][1][:3] == ["10:00", "予約済", "山田 太郎"]  # the booked time
     assert "nenkin_shibou_todoke" in dp.task_codes or "kouki_soshitsu" in dp.task_codes
 
     # on the day: the corner checks them in, and the interview resumes where the call stopped

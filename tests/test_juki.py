@@ -365,7 +365,7 @@ def test_export_cases_csv_opens_with_japanese_and_names_only_on_request(run, tmp
         store.set_answer(case, "seal_registered", False, source="phone")
     finally:
         store.close()
-    today = dt.date.today().isoformat()
+    today = TODAY.isoformat()  # contract §8: with OKUYAMI_TODAY, what the store records is of that day
     code, out, err = run("export", "cases", "--from", "2026-01-01", "--to", "2030-12-31", "--out",
                          str(tmp_path / "stats.csv"))
     assert code == 0, err

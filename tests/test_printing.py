@@ -39,8 +39,9 @@ def heavy(tmp_path_factory):
     book = load_rulebook(ROOT / "rules.yaml")
     case = load_case(ROOT / "examples" / "case_heavy.yaml", today=TODAY)
     out = tmp_path_factory.mktemp("packet")
-    plain = make_packet(book, case, out / "plain", today=TODAY)
-    shifted = make_packet(book, case, out / "shifted", today=TODAY, offset_mm=(5.0, 0.0))
+    # as the desk app prints it: a stored case, with its 案件番号 and the QR code of it
+    plain = make_packet(book, case, out / "plain", today=TODAY, number=12)
+    shifted = make_packet(book, case, out / "shifted", today=TODAY, offset_mm=(5.0, 0.0), number=12)
     return plain.packet_path, shifted.packet_path
 
 

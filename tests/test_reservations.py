@@ -458,7 +458,7 @@ def test_the_advance_notice_lists_what_to_bring_from_the_answers(book):
     import io
 
     from okuyami.core.engine import CaseDates, Session
-    from okuyami.documents.advance_notice import compose, render, short_text
+    from okuyami.documents.advance_notice import compose, render, short_text, things
 
     def notice(answers, dates=CaseDates(dt.date(1941, 3, 2), dt.date(2026, 11, 15))):
         session = Session(book, dates, answers) if dates else None
@@ -466,14 +466,20 @@ def test_the_advance_notice_lists_what_to_bring_from_the_answers(book):
                        deceased="山田 太郎", caller="山田 花子", session=session), session
 
     n, session = notice({"health_insurance": "kouki", "pension_recipient": True, "seal_registered": False})
-    assert n.always == book.root.settings.booking.always_bring
+    assert n.always == [t for text in book.root.settings.booking.always_bring for t in things(book, text)]
     required = {item for item, _ in n.required}
     maybe = {item for item, _ in n.maybe}
-    # exactly the bring: lists of the city's counters' procedures that apply (要/要確認) and that may still apply
-    want = {i for p in session.result.procedures if p.rule.spec.counter for i in p.rule.spec.bring} - set(n.always)
+    # exactly the bring: lists of the city's counters' procedures that apply (要/要確認) and that may still apply,
+    # each thing once (settings.booking.same_item)
+    want = {t for p in session.result.procedures if p.rule.spec.counter for i in p.rule.spec.bring
+            for t in things(book, i)} - set(n.always)
     assert required == want and "年金証書" in required
-    undecided = {i for c in session.undecided if book.rules[c].spec.counter for i in book.rules[c].spec.bring}
+    undecided = {t for c in session.undecided if book.rules[c].spec.counter for i in book.rules[c].spec.bring
+                 for t in things(book, i)}
     assert maybe == undecided - required - set(n.always)
+    listed = n.always + [i for i, _ in n.required] + [i for i, _ in n.maybe]
+    assert len(listed) == len(set(listed))
+    assert sum("本人確認書類" in i for i in listed) == 1 and sum("預金通帳" in i for i in listed) == 1
     assert "印鑑登録証（カード）" not in required | maybe  # answered: no seal registration
     outside = {i for r in book.rules.values() if not r.spec.counter for i in r.spec.bring} - required - maybe
     assert "車検証" in outside  # outside agencies' documents are not brought to the corner
@@ -481,7 +487,7 @@ def test_the_advance_notice_lists_what_to_bring_from_the_answers(book):
     assert text.splitlines()[1] == "令和8年11月26日(木) 10:00〜11:00（約60分）" and "予約番号：12" in text
     assert "1階 市民ホール奥（1番窓口）" in text and "0123-45-6700" in text
     pdf, pages, size = render(n)
-    assert pages == 1 and size >= 11
+    assert pages == 1 and size >= 14  # large type
     page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "年金証書" in page and "山田 花子 様" in page
     # the branch office: its own place; without the birth date the letter says it can say more later

@@ -26,11 +26,15 @@ JST = dt.timezone(dt.timedelta(hours=9), "JST")  # 日本時間 (no daylight sav
 
 
 def today() -> dt.date:
-    """The day of the visit: today, or ``$OKUYAMI_TODAY`` (ISO date) for demonstrations and tests."""
+    """The day of the visit: today, or ``$OKUYAMI_TODAY`` (ISO date; else the day of ``$OKUYAMI_NOW``) for
+    demonstrations and tests."""
     import os
 
     value = os.environ.get("OKUYAMI_TODAY")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
+    if value:
+        return dt.date.fromisoformat(value)
+    fixed = os.environ.get("OKUYAMI_NOW")  # contract §8: "now" fixed (Japan time) also fixes today
+    return dt.date.fromisoformat(fixed[:10]) if fixed else dt.date.today()
 
 
 def to_jst(value: dt.datetime | None) -> dt.datetime | None:

@@ -129,11 +129,26 @@ class Municipality(StrictModel, NameT):
     corner: Corner
 
 
+class SameItem(StrictModel):
+    """事前案内: one thing the family brings, however the procedures word it (「届出人の本人確認書類」「喪主の本人確認
+    書類」… are one 本人確認書類 for the family). A ``bring:`` text that contains one of ``words`` (and none of
+    ``except``) is listed once, as ``item``; a text naming several things (「請求者の預金通帳・本人確認書類」) is
+    split at 「、」「・」 when every part is such an item."""
+
+    item: str
+    words: list[str]
+    except_: list[str] = Field([], alias="except")
+
+    def matches(self, text: str) -> bool:
+        return any(w in text for w in self.words) and not any(w in text for w in self.except_)
+
+
 class BookingSettings(StrictModel):
     """予約 (contract §9): the city's choices for every office."""
 
     require_death_registered: bool = False  # book only once the death is registered (an answer or the 住基 import)
     always_bring: list[str] = []  # what every visit needs (事前案内), besides the procedures' own 持ち物
+    same_item: list[SameItem] = []  # 事前案内: bring texts that are one thing for the family, listed once
 
 
 class FamilyPageSettings(StrictModel):

@@ -8,7 +8,6 @@ field is left blank for them to write by hand.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,6 @@ from ..core.case import Case, split_name
 from ..core.engine import REQUIRED, Evaluation
 from ..core.facts import FACTS, UNKNOWN_LITERAL
 from ..core.rulebook import Rulebook
-from ..core.wareki import era_of
 
 #: binding name → what it is (shown by ``okuyami rules check`` when a template names an unknown one)
 BINDINGS: dict[str, str] = {
@@ -37,14 +35,6 @@ BINDINGS: dict[str, str] = {
     "case.number": "案件番号", "today": "発行日",
     "procedures.using_this_form": "この様式を使う手続き（該当するもの。委任状の委任事項など）",
 }
-
-
-def case_number(case: Case) -> str:
-    """A stable case number for a case file: death date and a short digest of who died (R8-1115-3F2A)."""
-    d = case.deceased
-    digest = hashlib.sha1(f"{d.name}|{d.birth_date}|{d.death_date}".encode("utf-8")).hexdigest()[:4].upper()
-    era, year = era_of(d.death_date)
-    return f"{era.letter}{year}-{d.death_date:%m%d}-{digest}"
 
 
 def fact_text(fact: str, value: Any) -> str | None:
@@ -77,7 +67,10 @@ class Context:
         return out
 
 
-def build_context(book: Rulebook, case: Case, result: Evaluation, today: dt.date) -> Context:
+def build_context(book: Rulebook, case: Case, result: Evaluation, today: dt.date,
+                  number: int | None = None) -> Context:
+    """``number``: the stored case's 案件番号 (the same number the app, the letter, exports and ``cases list
+    --search`` use); a case file has none, and then nothing is printed for it."""
     d, a, f = case.deceased, case.applicant, case.funeral
     mourner_is_visitor = mourner_is_applicant(case) is True
     muni = book.root.municipality
@@ -99,7 +92,7 @@ def build_context(book: Rulebook, case: Case, result: Evaluation, today: dt.date
         **_split("mourner", f.chief_mourner if f else None),
         "municipality.name": muni.name, "municipality.mayor": f"{muni.name}長",
         "municipality.corner_phone": muni.corner.phone,
-        "case.number": case_number(case), "today": today,
+        "case.number": str(number) if number is not None else None, "today": today,
     }
     for p in result.procedures:  # form id → titles of the procedures that apply and use that form
         if p.status == REQUIRED:

@@ -132,7 +132,7 @@ def _numbered_canvas(footer_left: str, footer_mid: str, fonts: FontSet, size: fl
                 self.__dict__.update(state)
                 self.setFont(fonts["gothic"], size)
                 self.setFillGray(0.25)
-                right = f"{footer_mid}{gap}{self._pageNumber} / {total}"
+                right = f"{footer_mid}{gap if footer_mid else ''}{self._pageNumber} / {total}"
                 both = stringWidth(footer_left, fonts["gothic"], size) + stringWidth(right, fonts["gothic"], size)
                 y = 8 * mm
                 if both + 8 * mm > A4[0] - 30 * mm:  # two lines (large print)
@@ -221,6 +221,13 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         when = L("later_on", date=i18n.format_day(pr.follow_up, lang)) if pr.follow_up else L("later")
         return when + (f"{gap}{pr.note}" if pr.note else "")
 
+    def past_deadline(p: ProcedureResult, pr: Progress) -> str:
+        """A 後日 day after the legal deadline (the clerk confirmed it): said in red, with the deadline."""
+        if not (pr.follow_up and p.deadline and pr.follow_up > p.deadline):
+            return ""
+        text = t(f"{gap}" + L("later_past_deadline", date=i18n.format_day(p.deadline, lang)), "progress")
+        return f'<font color="#b00000">{text}</font>'
+
     # -- header ---------------------------------------------------------------------------------------
     story.append(Paragraph(t(L("title"), "title"), s.title))
     d, a = case.deceased, case.applicant
@@ -234,24 +241,33 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                      Paragraph(t(L("visitor_name", name=a.name, rel=rel), "applicant.name / applicant.relationship"),
                                s.body)])
     rows += [[Paragraph(t(L("issued"), "header"), s.small),
-              Paragraph(t(i18n.format_day(today, lang, wareki=True), "today"), s.body)],
-             [Paragraph(t(L("case_number"), "header"), s.small), Paragraph(t(ctx.get("case.number"), "case.number"), s.body)]]
-    qr_mm = 30 if large else 24
+              Paragraph(t(i18n.format_day(today, lang, wareki=True), "today"), s.body)]]
+    number = ctx.get("case.number")  # a stored case's 案件番号 (a case file has none: no row, no QR code)
+    if number:
+        rows.append([Paragraph(t(L("case_number"), "header"), s.small), Paragraph(t(number, "case.number"), s.proc)])
+    qr_mm = (30 if large else 24) if number else 0
     label_w = (38 if large else 24 if lang == "ja" else 30 if lang == "en" else 34) * mm
     # スマートフォンで見る: the family's list on their phone (okuyami/family; None without settings.family_page)
     family = family_qr(book, case, result, today=today, language=lang, progress=prog, size_mm=34 if large else 30,
                        label=lambda key: t(L(key), "header"), title_style=s.due, small_style=s.small, base_style=base,
                        across=width if large else None)  # large print: a row of its own under the header
     family_w = family._colWidths[0] + 3 * mm if family is not None and not large else 0
-    left = Table(rows, colWidths=[label_w, width - (qr_mm + 4) * mm - family_w - label_w])
+    qr_w = (qr_mm + 4) * mm if number else 0
+    left = Table(rows, colWidths=[label_w, width - qr_w - family_w - label_w])
     left.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey)]))
-    case_qr = _Qr(ctx.get("case.number"), qr_mm)
-    if family is not None:  # two codes: say which one is the staff's
-        case_qr = [case_qr, Paragraph(t(L("case_qr"), "header"), ParagraphStyle("case_qr", parent=s.small, alignment=2))]
-    header = Table([[left] + ([family] if family_w else []) + [case_qr]],
-                   colWidths=[width - (qr_mm + 4) * mm - family_w] + ([family_w] if family_w else [])
-                   + [(qr_mm + 4) * mm])
+    cells, widths = [left], [width - qr_w - family_w]
+    if family_w:
+        cells.append(family)
+        widths.append(family_w)
+    if number:  # the case's QR code holds the number itself
+        case_qr = _Qr(number, qr_mm)
+        if family is not None:  # two codes: say which one is the staff's
+            case_qr = [case_qr, Paragraph(t(L("case_qr"), "header"),
+                                          ParagraphStyle("case_qr", parent=s.small, alignment=2))]
+        cells.append(case_qr)
+        widths.append(qr_w)
+    header = Table([cells], colWidths=widths)
     header.setStyle(TableStyle(base + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (-1, 0), (-1, 0), "RIGHT")]))
     story.append(header)
     if family is not None and not family_w:
@@ -310,7 +326,7 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
         if label:
             text += t(f"{gap}{label}", "urgency")
         if put_off(p):
-            text += t(f"{gap}{later_text(prog[p.code])}", "progress")
+            text += t(f"{gap}{later_text(prog[p.code])}", "progress") + past_deadline(p, prog[p.code])
         if u.is_urgent:
             return f'<font color="#b00000">{t(L("urgent"), "urgency")}</font> {text}'
         return t(bullet, "bullet") + text
@@ -375,7 +391,8 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                 due += f'{t(gap, "gap")}<font color="{color}">{t(mark + label, "urgency")}</font>'
             paras.append(Paragraph(due, s.due))
             if pr is not None and pr.status == DEFERRED:
-                paras.append(Paragraph(f'<font color="#1f4e8c">{t(later_text(pr), "progress")}</font>', s.due))
+                paras.append(Paragraph(f'<font color="#1f4e8c">{t(later_text(pr), "progress")}</font>'
+                                       + past_deadline(p, pr), s.due))
             if u.level == "overdue":
                 late = tr(spec, "late", f"{where} late") if spec.late else L("late_default")
                 paras.append(Paragraph(f'<font color="#b00000">{t(L("late_label") + late, f"{where} late")}</font>',
@@ -493,8 +510,8 @@ def build_guidance(book: Rulebook, case: Case, result: Evaluation, ctx: Context,
                             title=L("doc_title"), author=f"{city} {corner_name}")
     footer_size = 14 if large else 8
     footer_left = t.check(f"{city} {corner_name}{gap}" + L("phone", phone=corner.phone), "footer")  # right: case no. and page
-    canvasmaker = _numbered_canvas(footer_left, t.check(L("footer_case", number=ctx.get("case.number")), "footer"),
-                                   fonts, footer_size, gap="  " if lang == "en" else "　")
+    footer_mid = t.check(L("footer_case", number=number), "footer") if number else ""
+    canvasmaker = _numbered_canvas(footer_left, footer_mid, fonts, footer_size, gap="  " if lang == "en" else "　")
     doc.build(story, canvasmaker=canvasmaker)
     pdf = buf.getvalue()
     pages = len(PdfReader(io.BytesIO(pdf)).pages)

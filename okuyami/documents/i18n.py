@@ -80,6 +80,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "done_on": {"ja": "済（{date}）", "en": "Done ({date})", "easy-ja": "終（お）わりました（{date}）"},
     "later_on": {"ja": "後日：{date}ごろ", "en": "Later: around {date}", "easy-ja": "あとで：{date}ごろ"},
     "later": {"ja": "後日", "en": "Later", "easy-ja": "あとで"},
+    "later_past_deadline": {"ja": "※期限（{date}）より後の予定です", "en": "※ planned after the deadline ({date})",
+                            "easy-ja": "※しめきり（{date}）より あとの 予定（よてい）です"},
     "not_needed_head": {"ja": "窓口で確認し、不要となった手続き", "en": "Checked at the counter: not needed",
                         "easy-ja": "窓口（まどぐち）で 確（たし）かめて、しなくて いい 手続（てつづ）き"},
     "urgent": {"ja": "★急ぎ", "en": "★Urgent", "easy-ja": "★いそぎ"},

@@ -84,7 +84,7 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
                 offset_mm: tuple[float, float] = (0.0, 0.0), allow_missing_glyphs: bool = False,
                 case_doc: Document | None = None, case_file: str = "case", only_forms: list[str] | None = None,
                 guidance_copies: int = 1, language: str = "ja",
-                progress: Mapping[str, Progress] | None = None) -> Packet:
+                progress: Mapping[str, Progress] | None = None, number: int | None = None) -> Packet:
     """Check, then write the packet; raises :class:`InvalidInput` (nothing written) on any problem.
 
     ``only_forms`` keeps just those forms (the clerk's choice); ``guidance_copies`` puts that many copies of the
@@ -92,7 +92,8 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
     easy-ja) is the family's language: the sheet is in it, and in packet.pdf each official form — which stays
     Japanese, it goes to the city — follows a short cover note in it saying what the form is and where it goes.
     ``progress`` (a return visit) shows on the sheet what was done and what was put off, and leaves out the forms
-    of what is settled (see :func:`~okuyami.documents.guidance.build_guidance`)."""
+    of what is settled (see :func:`~okuyami.documents.guidance.build_guidance`). ``number`` is a stored case's
+    案件番号, printed on the sheet (with its QR code) and under every form; a case file has none."""
     problems = Problems()
     templates = load_templates(book.forms_dir, problems)
     for rule in book.ordered:
@@ -104,7 +105,7 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
         raise InvalidInput(problems.sorted())
     fonts = find_fonts()
     result = evaluate(book, case)
-    ctx = build_context(book, case, result, today)
+    ctx = build_context(book, case, result, today, number)
     glyphs = Problems()
     _glyph_problems(ctx, fonts, case_doc, glyphs, case_file)
     form_ids = forms_for(book, case, result, templates, progress)
@@ -116,7 +117,7 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
                               language=language, progress=progress)
     covers = {fid: cover_note(book, result, fid, titles[fid], fonts, language, large=large)
               for fid in form_ids} if language != "ja" else {}
-    footer = f"{book.root.municipality.name} 案件番号 {ctx.get('case.number')}"
+    footer = book.root.municipality.name + (f" 案件番号 {number}" if number is not None else "")
     rendered = [(fid, draw_form(templates[fid], ctx, fonts, offset_mm=offset_mm, footer=footer)) for fid in form_ids]
     other = [m for m in guidance.problems] + [m for _, out in rendered for m in out.problems] + \
         [m for _, problems_ in covers.values() for m in problems_]
@@ -147,7 +148,7 @@ def make_packet(book: Rulebook, case: Case, out_dir: Path, *, today: dt.date, la
             packet.append(PdfReader(io.BytesIO(covers[fid][0])))
         packet.append(PdfReader(io.BytesIO(out.pdf)))
         written.append((fid, path))
-    packet.add_metadata({"/Title": f"おくやみ手続きのご案内 {ctx.get('case.number')}",
+    packet.add_metadata({"/Title": "おくやみ手続きのご案内" + (f" {number}" if number is not None else ""),
                          "/Author": f"{book.root.municipality.name} {book.root.municipality.corner.name}"})
     with open(out_dir / "packet.pdf", "wb") as fh:
         packet.write(fh)

@@ -259,7 +259,9 @@ def _search_filter(search: str, today: dt.date | None = None):
     """name / kana (ひらがな・カタカナ・半角) / 案件番号 / 和暦 or western date; every word must match."""
     clauses = []
     for word in _norm(search).split():
-        number = word.lstrip("#").removeprefix("No.").removeprefix("NO.")
+        if word in ("案件番号", "案件番号:"):  # as printed on the sheet: 「案件番号 12」
+            continue
+        number = word.lstrip("#").removeprefix("No.").removeprefix("NO.").removeprefix("案件番号").lstrip(":")
         if number.isdigit() and len(number) <= 7:  # 案件番号
             clauses.append(cases.c.id == int(number))
             continue

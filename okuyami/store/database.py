@@ -53,8 +53,19 @@ class SchemaMissing(StoreError):
 
 
 def now() -> dt.datetime:
-    """The current time, aware, in UTC (what is stored)."""
-    return dt.datetime.now(dt.timezone.utc)
+    """The current time, aware, in UTC (what is stored). Contract §8: ``$OKUYAMI_NOW`` (``2026-12-09T10:05``,
+    Japan time) fixes it, ``$OKUYAMI_TODAY`` moves it to that day at the clock's time (tests, demonstrations), so
+    every timestamp a command stores — a visit, a booking's check-in, the audit log — tells the same day."""
+    real = dt.datetime.now(dt.timezone.utc)
+    fixed = os.environ.get("OKUYAMI_NOW")
+    if fixed:
+        value = dt.datetime.fromisoformat(fixed)
+        return (value if value.tzinfo else value.replace(tzinfo=JST)).astimezone(dt.timezone.utc)
+    day = os.environ.get("OKUYAMI_TODAY")
+    if day:
+        clock = real.astimezone(JST)
+        return dt.datetime.combine(dt.date.fromisoformat(day), clock.timetz()).astimezone(dt.timezone.utc)
+    return real
 
 
 def default_data_dir() -> Path:

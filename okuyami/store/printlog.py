@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from . import audit, notices
 from .database import Actor, now
-from .schema import cases, print_log
+from .schema import cases, print_log, tasks
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,18 @@ class PrintEntry:
     what: dict
 
 
-def log(conn: Connection, actor: Actor, case_id: int, what: dict, visit_id: int | None = None) -> int:
+def log(conn: Connection, actor: Actor, case_id: int, what: dict, visit_id: int | None = None, *,
+        state: bool = True) -> int:
+    """Log a print; with ``state`` (the family's papers at the corner) the case becomes 印刷済 — 後日対応あり while
+    a procedure is put off. A department reprinting its own forms passes ``state=False``."""
     entry = conn.execute(print_log.insert().values(case_id=case_id, visit_id=visit_id, at=now(),
                                                    operator=actor.operator, terminal=actor.terminal,
                                                    what=json.dumps(what, ensure_ascii=False))).inserted_primary_key[0]
-    conn.execute(cases.update().where(cases.c.id == case_id, cases.c.state.in_(("in_progress", "new")))
-                 .values(state="printed"))
+    if state:
+        deferred = conn.execute(sa.select(sa.func.count()).select_from(tasks).where(
+            tasks.c.case_id == case_id, tasks.c.status == "deferred", tasks.c.applies.is_(True))).scalar_one()
+        conn.execute(cases.update().where(cases.c.id == case_id, cases.c.state.in_(("in_progress", "new")))
+                     .values(state="follow_up" if deferred else "printed"))
     audit.record(conn, actor, "print", case_id, forms=len(what.get("forms", [])), to=what.get("to", ""))
     notices.ring(conn, "print", case_id, terminal=actor.terminal)
     return entry

@@ -21,7 +21,6 @@ terminals' "families of a day" and ``tasks list --date`` show the family on its 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -31,7 +30,6 @@ from sqlalchemy.engine import Connection
 from ..core.booking import (Override, Slot, booking_window, bookable_offices, day_slots, default_office, jst,
                             office_problem, refusal, time_text)
 from ..core.calendar import JST
-from ..core.calendar import today as _today
 from ..core.rulebook import Rulebook
 from ..core.wareki import format_date
 from . import audit, cases, notices
@@ -70,14 +68,8 @@ class ReservationNotFound(StoreError):
 
 def current_time() -> dt.datetime:
     """Now, in Japan time; with ``$OKUYAMI_TODAY`` (demonstrations, tests) that day at the current clock time, or
-    ``$OKUYAMI_NOW`` (``2026-11-26T10:05``, Japan time) exactly."""
-    fixed = os.environ.get("OKUYAMI_NOW")
-    if fixed:
-        return jst(dt.datetime.fromisoformat(fixed))
-    real = dt.datetime.now(JST)
-    if os.environ.get("OKUYAMI_TODAY"):
-        return dt.datetime.combine(_today(), real.time(), JST)
-    return real
+    ``$OKUYAMI_NOW`` (``2026-11-26T10:05``, Japan time) exactly (the store's own clock, :func:`database.now`)."""
+    return now().astimezone(JST)
 
 
 @dataclass(frozen=True)
@@ -400,7 +392,8 @@ def set_status(conn: Connection, actor: Actor, number: int, status: str, *, expe
     elif status == "in_service":
         values.update(arrived_at=res.arrived_at or stamp, served_at=res.served_at if res.status == "done" else stamp,
                       done_at=None)
-        visit_values = {"started_at": values["arrived_at"], "ended_at": None}
+        visit_values = {"started_at": values["arrived_at"], "ended_at": None, "operator": actor.operator,
+                        "terminal": actor.terminal}  # who serves them, at which terminal
     elif status == "done":
         values.update(arrived_at=res.arrived_at or stamp, served_at=res.served_at or stamp, done_at=stamp)
         visit_values = {"ended_at": stamp}
@@ -421,8 +414,9 @@ def set_status(conn: Connection, actor: Actor, number: int, status: str, *, expe
         conn.execute(reservations.update().where(reservations.c.id == number).values(visit_id=visit_id))
     elif visit_values:
         conn.execute(visits.update().where(visits.c.id == visit_id).values(**visit_values))
-    if status in ("arrived", "in_service"):  # the family is here: the case is being worked on
-        conn.execute(cases_t.update().where(cases_t.c.id == res.case, cases_t.c.state == "new")
+    if status in ("arrived", "in_service"):  # the family is here: the case is being worked on (受付中)
+        conn.execute(cases_t.update().where(cases_t.c.id == res.case,
+                                            cases_t.c.state.in_(("new", "printed", "follow_up")))
                      .values(state="in_progress"))
     bump(conn, res.case)
     audit.record(conn, actor, "reservation.status", res.case, reservation=number, status=status)

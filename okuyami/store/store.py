@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.engine import Evaluation
 from ..core.rulebook import Rulebook
-from . import answers, audit, cases, juki, merge, migrate, notices, packets, printlog, reservations, tasks, visits
+from . import answers, audit, cases, day, juki, merge, migrate, notices, packets, printlog, reservations, tasks, visits
 from ..core.booking import Override, Slot
 from .reservations import STATUS_LABELS as RESERVATION_LABELS
 from .reservations import BookingRefused, Reservation, current_time
@@ -104,9 +104,13 @@ class Store:
             return cases.set_field(conn, self.actor, case_id, part, field, value, expected, if_version)
 
     def set_case_status(self, case_id: int, state: str) -> None:
-        """``state`` as a code (``closed``) or as the Japanese label (完了)."""
+        """``state`` as a code (``closed``) or as the Japanese label (完了); closing the case ends today's visit
+        (its booking becomes 完了)."""
         with self.db.write() as conn:
-            cases.set_state(conn, self.actor, case_id, STATE_BY_LABEL.get(state, state))
+            state = STATE_BY_LABEL.get(state, state)
+            cases.set_state(conn, self.actor, case_id, state)
+            if state == "closed":
+                day.finish_today(conn, self.actor, case_id)
 
     def set_current_question(self, case_id: int, fact: str | None) -> None:
         with self.db.write() as conn:
@@ -215,6 +219,26 @@ class Store:
         with self.db.write() as conn:
             return visits.start(conn, self.actor, case_id, kind=kind, office=office)
 
+    def open_visit(self, case_id: int, *, kind: str = "counter") -> int | None:
+        """The corner opens a case: that day's visit is recorded now (a return visit too), a booking of today
+        becomes 対応中; a family booked for a later day is not visited by opening its case (store/day.py)."""
+        with self.db.write() as conn:
+            return day.open_visit(conn, self.actor, case_id, kind=kind)
+
+    def close_stale_bookings(self) -> list[int]:
+        """Bookings of earlier days left 到着 / 対応中: closed (完了) at their last activity."""
+        with self.db.write() as conn:
+            return day.close_stale(conn, self.actor)
+
+    def log_letter(self, case_id: int, reservation: int) -> None:
+        """The 事前案内 was made: 履歴 calls it so; the case's state is unchanged (not a print of the packet)."""
+        with self.db.write() as conn:
+            day.log_letter(conn, self.actor, case_id, reservation)
+
+    def letters(self, case_id: int) -> list[audit.AuditEntry]:
+        with self.db.read() as conn:
+            return day.letters(conn, case_id)
+
     def ensure_visit(self, case_id: int, *, kind: str = "counter") -> int:
         """Today's visit of the case, started if there is none yet (a return visit is recorded as such)."""
         with self.db.write() as conn:
@@ -225,15 +249,20 @@ class Store:
             return visits.for_case(conn, case_id)
 
     def log_print(self, case_id: int, _clerk: str | None, what: dict, visit_id: int | None = None, *,
-                  pdf: bytes | None = None, pages: int = 0) -> int:
+                  pdf: bytes | None = None, pages: int = 0, counter: bool = True) -> int:
         """Log a print (or a save as PDF); with ``pdf``, the packet itself is kept in the same transaction (dated,
-        never overwritten) so this visit's papers can be reprinted exactly."""
+        never overwritten) so this visit's papers can be reprinted exactly. At the corner (``counter``) the papers
+        are handed over: the family is here today, and today's booking is done (完了). A department reprinting its
+        forms (``counter=False``) records no visit and leaves the case's state."""
         with self.db.write() as conn:
-            if visit_id is None:  # papers handed over: the family is here today (a return visit starts one)
+            if visit_id is None and counter:  # papers handed over: the family is here today (a return visit starts one)
+                day.close_stale(conn, self.actor, case_id)
                 visit_id = visits.ensure_today(conn, self.actor, case_id)
-            entry = printlog.log(conn, self.actor, case_id, what, visit_id)
+            entry = printlog.log(conn, self.actor, case_id, what, visit_id, state=counter)
             if pdf is not None:
                 packets.keep(conn, self.actor, case_id, pdf, pages=pages, print_id=entry, visit_id=visit_id)
+            if counter and not what.get("reprint_of"):
+                day.finish_today(conn, self.actor, case_id)
             return entry
 
     def keep_packet(self, case_id: int, pdf: bytes, *, pages: int, print_id: int | None = None,

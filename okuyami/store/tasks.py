@@ -109,19 +109,22 @@ class TaskLine:
     note: str
     deceased: str | None
     death_date: dt.date | None
-    visit: dt.datetime | None
+    visit: dt.datetime | None  # the booked slot's start, else the start of the counter visit (never a phone call)
     updated_at: dt.datetime
     version: int
+    expected: Any = None  # store.day.Expected: the booking's number, live status, desk, who serves them
 
     @property
     def label(self) -> str:
         return TASK_LABELS[self.status]
 
     def to_json(self) -> dict[str, Any]:
+        e = self.expected
         return {"case": self.case, "procedure": self.procedure, "department": self.department,
                 "status": self.status, "deceased": self.deceased,
                 "visit": to_jst(self.visit).isoformat(timespec="minutes") if self.visit else None,
-                "updated_at": to_jst(self.updated_at).isoformat(timespec="seconds"), "note": self.note}
+                "updated_at": to_jst(self.updated_at).isoformat(timespec="seconds"), "note": self.note,
+                "reservation": e.reservation if e else None, "reservation_status": e.status if e else None}
 
 
 def work_list(conn: Connection, *, department: str | None = None, date: dt.date | None = None,
@@ -141,22 +144,17 @@ def work_list(conn: Connection, *, department: str | None = None, date: dt.date 
     else:
         start, end = bounds = day_bounds(date, until)
         when = sa.func.coalesce(visits.c.scheduled_at, visits.c.started_at)
-        q = q.where(sa.or_(
-            sa.exists().where(visits.c.case_id == tasks.c.case_id, when >= start, when < end),
+        q = q.where(sa.or_(  # a phone call is not a visit (contract §8)
+            sa.exists().where(visits.c.case_id == tasks.c.case_id, visits.c.kind != "phone", when >= start,
+                              when < end),
             sa.and_(cases.c.created_at >= start, cases.c.created_at < end)))
     rows = conn.execute(q.order_by(tasks.c.case_id, tasks.c.procedure)).all()
-    ids = sorted({r.case_id for r in rows})
-    visit_at: dict[int, dt.datetime] = {}
-    if ids:
-        vq = sa.select(visits.c.case_id, visits.c.scheduled_at, visits.c.started_at).where(visits.c.case_id.in_(ids))
-        for v in conn.execute(vq):
-            t = v.scheduled_at or v.started_at
-            if t is None or (bounds and not (bounds[0] <= t < bounds[1])):
-                continue
-            if v.case_id not in visit_at or t < visit_at[v.case_id]:
-                visit_at[v.case_id] = t
+    from .day import expected  # the booked time and the booking's live status (store/day.py)
+
+    coming = expected(conn, sorted({r.case_id for r in rows}), bounds)
     lines = [TaskLine(r.case_id, r.procedure, r.department, r.status, r.note, r.deceased_name, r.deceased_death_date,
-                      visit_at.get(r.case_id), r.updated_at, r.version) for r in rows]
+                      coming[r.case_id].at if r.case_id in coming else None, r.updated_at, r.version,
+                      coming.get(r.case_id)) for r in rows]
     far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     return sorted(lines, key=lambda t: (t.visit or far, t.case, t.procedure))
 

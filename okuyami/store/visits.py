@@ -31,8 +31,9 @@ def start(conn: Connection, actor: Actor, case_id: int, *, kind: str = "counter"
     visit_id = conn.execute(visits.insert().values(case_id=case_id, kind=kind, office=office, started_at=now(),
                                                    operator=actor.operator, terminal=actor.terminal)
                             ).inserted_primary_key[0]
-    if kind == "counter":  # the family came (a booked or imported case was 未来庁 until now)
-        conn.execute(cases.update().where(cases.c.id == case_id, cases.c.state == "new").values(state="in_progress"))
+    if kind == "counter":  # the family came (未来庁 until now, or back again after printing): 受付中 during the visit
+        conn.execute(cases.update().where(cases.c.id == case_id, cases.c.state.in_(("new", "printed", "follow_up")))
+                     .values(state="in_progress"))
     audit.record(conn, actor, "visit.start", case_id, kind=kind)
     notices.ring(conn, "visit", case_id, terminal=actor.terminal)
     return visit_id
@@ -46,8 +47,9 @@ def for_case(conn: Connection, case_id: int) -> list[Visit]:
 def ensure_today(conn: Connection, actor: Actor, case_id: int, *, kind: str = "counter") -> int:
     """This day's visit of the case (Japan time), started now if there is none yet: a return visit on another day
     is a visit of its own in the case's history."""
-    day_start, day_end = day_bounds(to_jst(now()).date())  # visits are real events: the clock, not $OKUYAMI_TODAY
-    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.started_at >= day_start,
-                                      visits.c.started_at < day_end).order_by(visits.c.id.desc()).limit(1))
+    day_start, day_end = day_bounds(to_jst(now()).date())  # the store's clock ($OKUYAMI_NOW / $OKUYAMI_TODAY in tests)
+    q = (sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.kind == kind,  # a call is not a visit
+                                      visits.c.started_at >= day_start, visits.c.started_at < day_end)
+         .order_by(visits.c.id.desc()).limit(1))
     found = conn.execute(q).scalar_one_or_none()
     return found if found is not None else start(conn, actor, case_id, kind=kind)

@@ -236,3 +236,26 @@ def outstanding(row: CaseRow, result: Evaluation | None) -> int:
     if result is None:
         return 0
     return sum(1 for p in result.procedures if row.statuses.get(p.code, ("未着手", ""))[0] not in ("完了", "不要"))
+
+
+def legal_deadline(book, row: CaseRow, procedure: str) -> dt.date | None:
+    """The legal deadline of one procedure for a stored case (None: it has none, or the dates are missing)."""
+    from ..core.engine import Session
+
+    dates = case_dates(row)
+    if dates is None:
+        return None
+    return next((p.deadline for p in Session(book, dates, row.answers).result.procedures if p.code == procedure),
+                None)
+
+
+def follow_up_past_deadline(book, row: CaseRow, procedure: str, day: dt.date | None) -> str | None:
+    """後日の予定日 after the procedure's legal deadline: the Japanese sentence naming the deadline (the clerk must
+    confirm such a day); None when the day is within it or the procedure has no deadline."""
+    deadline = legal_deadline(book, row, procedure)
+    if day is None or deadline is None or day <= deadline:
+        return None
+    rule = book.rules.get(procedure)
+    title = rule.title if rule is not None else procedure
+    return (f"後日の予定日 {format_date(day, weekday=True)} は「{title}」の期限 {format_date(deadline, weekday=True)} "
+            f"より後です（{(day - deadline).days}日過ぎます）")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, QRect, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QCalendarWidget, QCheckBox, QComboBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QApplication, QCalendarWidget, QCheckBox, QComboBox, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
@@ -27,16 +27,19 @@ from ..core.booking import bookable_offices, booking_window, refusal, time_text
 from ..core.engine import Session
 from ..core.wareki import format_date
 from ..documents import advance_notice
+from ..documents.prep_list import department_label
 from ..store.store import BookingRefused, CaseRow, Reservation, StoreError, current_time
 from ..store.workflow import case_dates, check_field
 from .worker import in_background
 from .case_page import RELATIONSHIPS, show_checked
+from .qtfix import save_file_name
 
 FREE_COLOR, FULL_COLOR, CLOSED_COLOR = QColor("#1b6e20"), QColor("#b00020"), QColor("#888888")
 
 FIELDS = [  # (part, field, label, hint) — what the call gives
     ("deceased", "name", "亡くなった方の氏名", "例：山田 太郎（姓と名の間にスペース）"),
     ("deceased", "kana", "フリガナ", "例：ヤマダ タロウ（ひらがなでも可）"),
+    ("deceased", "sex", "性別", ""),
     ("deceased", "death_date", "死亡日", "例：R8.11.15、11/15"),
     ("deceased", "birth_date", "生年月日（わかれば）", "例：S16.3.2 — 各課の準備が予約と同時に始まります"),
     ("deceased", "address", "住所", "例：サンプル市中央町1-2-3"),
@@ -44,7 +47,8 @@ FIELDS = [  # (part, field, label, hint) — what the call gives
     ("applicant", "relationship", "続柄", "例：妻、長男"),
     ("applicant", "phone", "連絡先の電話番号", "例：090-1234-5678"),
 ]
-COLUMN = {("deceased", f): f"deceased_{f}" for f in ("name", "kana", "death_date", "birth_date", "address")}
+COLUMN = {("deceased", f): f"deceased_{f}" for f in ("name", "kana", "sex", "death_date", "birth_date", "address")}
+SEXES = {"": "", "男": "male", "女": "female"}
 
 
 def blank_row(deceased: dict[str, str] | None = None) -> CaseRow:
@@ -106,11 +110,19 @@ class BookingPage(QWidget):
         self.calendar = MonthCalendar()
         self.calendar.currentPageChanged.connect(lambda _y, _m: self.refresh_month())
         self.calendar.selectionChanged.connect(self.refresh_day)
+        self.calendar.activated.connect(lambda _d: self.to_slots())  # Enter on a day: its times
         self.day_title = QLabel()
         self.day_title.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.slots = QListWidget()
         self.slots.setMinimumHeight(160)
         self.slots.currentRowChanged.connect(lambda _r: self._slot_chosen())
+        self.slots.itemActivated.connect(lambda _i: self.to_form())  # Enter on a time: the call's details
+        day_label = QLabel("予約日（Alt+D：←→↑↓で日、PageUp/PageDownで月、Enterで時間へ）")
+        day_label.setStyleSheet("color: #555;")
+        slot_label = QLabel("時間（Alt+T：↑↓で選び、Enterで入力へ）")
+        slot_label.setStyleSheet("color: #555;")
+        QShortcut(QKeySequence("Alt+D"), self, activated=self.calendar.setFocus)
+        QShortcut(QKeySequence("Alt+T"), self, activated=self.to_slots)
         self.close_slot = QPushButton("この枠を閉じる")
         self.close_slot.clicked.connect(lambda: self.override_slot(closed=True))
         self.open_slot = QPushButton("枠の変更を戻す")
@@ -125,8 +137,10 @@ class BookingPage(QWidget):
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(day_label)
         lv.addWidget(self.calendar)
         lv.addWidget(self.day_title)
+        lv.addWidget(slot_label)
         lv.addWidget(self.slots, 1)
         lv.addWidget(QLabel("職員による変更（記録されます）"))
         lv.addLayout(staff)
@@ -141,6 +155,9 @@ class BookingPage(QWidget):
                 w.setEditable(True)
                 w.addItems(RELATIONSHIPS)
                 w.lineEdit().setPlaceholderText(hint)
+            elif field == "sex":  # 男 / 女 by keys too (↑↓, or typing 男)
+                w = QComboBox()
+                w.addItems(list(SEXES))
             else:
                 w = QLineEdit()
                 w.setPlaceholderText(hint)
@@ -175,17 +192,21 @@ class BookingPage(QWidget):
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setStyleSheet("font-size: 12pt;")
-        buttons = QHBoxLayout()
-        self.phone_button = QPushButton("続けて電話で聞き取り")
+        buttons = QGridLayout()  # two by two: the pane never needs to scroll sideways
+        self.phone_button = QPushButton("続けて電話で聞き取り（F7）")
         self.phone_button.clicked.connect(self.continue_by_phone)
-        self.letter_button = QPushButton("事前案内（PDF）を作る…")
+        self.letter_button = QPushButton("事前案内（PDF）を作る…（F8）")
         self.letter_button.clicked.connect(lambda: self.save_letter())
-        self.copy_button = QPushButton("文面をコピー")
+        self.copy_button = QPushButton("文面をコピー（F9）")
         self.copy_button.clicked.connect(self.copy_text)
-        self.next_button = QPushButton("次の予約")
+        self.next_button = QPushButton("次の予約（F10）")
         self.next_button.clicked.connect(self.clear_form)
-        for b in (self.phone_button, self.letter_button, self.copy_button, self.next_button):
-            buttons.addWidget(b)
+        for key, slot in (("F7", self.continue_by_phone), ("F8", lambda: self.save_letter()), ("F9", self.copy_text),
+                          ("F10", self.clear_form)):  # only once something is booked (the result is shown)
+            QShortcut(QKeySequence(key), self, activated=lambda slot=slot: self.result.isVisible() and slot())
+        for i, b in enumerate((self.phone_button, self.letter_button, self.copy_button, self.next_button)):
+            b.setMinimumHeight(36)
+            buttons.addWidget(b, i // 2, i % 2)
         self.letter_text = QPlainTextEdit()
         self.letter_text.setReadOnly(True)
         self.letter_text.setMinimumHeight(150)
@@ -205,6 +226,7 @@ class BookingPage(QWidget):
         rl.addStretch()
         right = QScrollArea()
         right.setWidgetResizable(True)
+        right.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         right.setWidget(right_inner)
         body = QHBoxLayout()
         body.addWidget(left, 5)
@@ -365,14 +387,30 @@ class BookingPage(QWidget):
         self.refresh_month()
 
     # -- the form ------------------------------------------------------------------------------------------------
+    def to_slots(self) -> None:
+        """The chosen day's times, the first one that can be booked selected."""
+        self.slots.setFocus()
+        if self.slots.currentRow() < 0 or self.slots.currentItem().data(Qt.UserRole + 1):
+            free = next((i for i in range(self.slots.count()) if not self.slots.item(i).data(Qt.UserRole + 1)), -1)
+            if free >= 0:
+                self.slots.setCurrentRow(free)
+
+    def to_form(self) -> None:
+        """A time is chosen: on to the call's details (the existing case number, if one was given, is kept)."""
+        self.edits[("deceased", "name")].setFocus()
+
     def text_of(self, key) -> str:
         w = self.edits[key]
+        if key == ("deceased", "sex"):
+            return SEXES.get(w.currentText(), "")
         return w.currentText() if isinstance(w, QComboBox) else w.text()
 
     def set_text(self, key, value: str) -> None:
         """Type into a field (tests, the clerk) and check it."""
         w = self.edits[key]
-        if isinstance(w, QComboBox):
+        if key == ("deceased", "sex"):
+            w.setCurrentText({v: k for k, v in SEXES.items()}.get(value, value))
+        elif isinstance(w, QComboBox):
             w.setCurrentText(value)
         else:
             w.setText(value)
@@ -446,6 +484,7 @@ class BookingPage(QWidget):
         self._say("")
         self.show_result()
         self.refresh_month()
+        self.phone_button.setFocus()  # Enter (or F7): straight on to the phone interview
         return res
 
     def _say(self, text: str) -> None:
@@ -473,10 +512,7 @@ class BookingPage(QWidget):
         row = self.store.get(self.last.case)
         dates = case_dates(row)
         session = Session(self.book, dates, row.answers) if dates else None
-        res = self.last
-        return advance_notice.compose(self.book, start=res.start, minutes=res.minutes, office=res.office,
-                                      number=res.number, case=res.case, deceased=row.title,
-                                      caller=res.caller_name or row.applicant.get("name", ""), session=session)
+        return advance_notice.for_booking(self.book, self.last, row, session)
 
     def show_result(self) -> None:
         res = self.last
@@ -484,7 +520,7 @@ class BookingPage(QWidget):
             return
         n = self.notice()
         depts = sorted({t.department for t in self.store.get(res.case).tasks.values() if t.applies})
-        names = "、".join(self.book.root.departments[d].name if d in self.book.root.departments else d for d in depts)
+        names = "、".join(dict.fromkeys(department_label(self.book, d) for d in depts))  # names, never ids
         self.result_label.setText(
             f"予約番号 <b>{res.number}</b>　{n.when}　{n.office}<br>{res.deceased or ''} 様（案件番号 {res.case}）　"
             + (f"準備を依頼した課：{names}" if names else "生年月日が分かると、各課の準備が始まります。"))
@@ -510,13 +546,13 @@ class BookingPage(QWidget):
         if n is None:
             return None
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self, "事前案内（PDF）", str(Path.home() / f"事前案内_{n.number}.pdf"),
-                                                  "PDF (*.pdf)")
+            name = save_file_name(self, "事前案内（PDF）", str(Path.home() / f"事前案内_予約{n.number}.pdf"),
+                                  "PDF (*.pdf)")
             if not name:
                 return None
             path = Path(name)
         advance_notice.write_pdf(n, path)
-        self.store.log_print(n.case, None, {"to": "pdf", "forms": [], "document": "advance_notice"})
+        self.store.log_letter(n.case, n.number)  # 履歴: 事前案内 (the case's state does not change)
         self.message.setText(f"✓ 事前案内を保存しました：{path}（開いて印刷できます）")
         self.message.setStyleSheet("color: #1b6e20;")
         return path
@@ -542,12 +578,12 @@ def add_reservation_pages(window, bar, store) -> None:
             return
         window.booking_page.refresh()
         window.stack.setCurrentWidget(window.booking_page)
-        window.booking_page.edits[("deceased", "name")].setFocus()
+        window.booking_page.calendar.setFocus()  # keys first: the day (Enter), the time (Enter), then the call
 
     def show_day_board(day: dt.date | None = None) -> None:
         if window.book is None:
             return
-        window.day_board.refresh(day)
+        window.day_board.refresh(day or current_time().date())  # 今日の予約 (Ctrl+T): today's
         window.stack.setCurrentWidget(window.day_board)
 
     window.show_booking, window.show_day_board = show_booking, show_day_board

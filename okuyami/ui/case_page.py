@@ -20,7 +20,8 @@ from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QValidator
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+                               QHeaderView,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QScrollArea, QSpinBox,
                                QSplitter, QTabWidget, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -35,13 +36,15 @@ from ..documents.packet import forms_for, make_packet
 from ..documents.templates import load_templates
 from ..store.outbox import CONFLICT, ENTERED, overlay
 from ..store.outbox import apply_to_row as _apply_locally
-from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StoreError, StoreUnavailable
+from ..store.store import ANY, STATE_LABELS, TASK_LABELS, CaseRow, StoreError, StoreUnavailable, to_jst
 from ..store.workflow import (case_dates, check_field, parse_count, parse_follow_up, plain_problem,
                               printer_offset_mm, to_case)
 from . import checklist, gaiji_dialog
 from .history import HistoryPanel
 from .printing import PrintStatus
 from .outbox import unsent_mark
+from .qtfix import save_file_name
+from .widgets import WrapButton
 from .worker import in_background
 
 INTAKE = [  # (part, field, label, placeholder) — hints start with 例： or are in （）, never look like data
@@ -337,9 +340,24 @@ class QuestionPanel(QWidget):
         self.setAttribute(Qt.WA_InputMethodEnabled, True)  # full-width digits from the IME
         self.choice_values: list = []
         self._unsent_facts: set[str] = set()
+        self.left_shown: int | None = None  # 「あと約N問」 as last shown
+        self.just_answered = 0  # answers recorded since it was last shown
+        self.changed_earlier = False  # an earlier answer was changed: the count may go up again
         self.checklist = checklist.attach(self)  # group: questions answered on one screen (okuyami/ui/checklist.py)
 
     # -- which question ----------------------------------------------------------------------------------
+    def left(self, pending) -> int:
+        """「あと約N問」: the engine's pending questions, but never more than before and one fewer after each
+        answer — an answer that opens follow-up questions (土地 → 農地・森林) does not make the count go up while
+        the clerk goes forward; it may go up only when an earlier answer is changed (or the case is opened again)."""
+        n = len(pending)
+        if n and self.left_shown is not None and not self.changed_earlier:
+            n = max(1, min(n, self.left_shown - self.just_answered))
+        self.just_answered = 0
+        self.changed_earlier = False
+        self.left_shown = n
+        return n
+
     def refresh(self, prefer: str | None = None) -> None:
         session = self.page.session
         if session is None:
@@ -358,7 +376,8 @@ class QuestionPanel(QWidget):
         if checklist.show_next(self, prefer):
             return
         fact = prefer if prefer in self.page.book.questions else (pending[0] if pending else None)
-        self.progress.setText(f"あと約{len(pending)}問" if pending else "質問はすべて終わりました")
+        left = self.left(pending)
+        self.progress.setText(f"あと約{left}問" if pending else "質問はすべて終わりました")
         self._show(fact)
         self._fill_answers()
 
@@ -398,10 +417,10 @@ class QuestionPanel(QWidget):
             options = []
         self.choice_values = [v for v, _ in options]
         for i, (value, label) in enumerate(options):
-            b = QPushButton(f"{i + 1}　{label}")
+            b = WrapButton(f"{i + 1}　{label}")  # a long choice wraps instead of widening the pane
             b.setMinimumHeight(56)
             b.setFocusPolicy(Qt.NoFocus)  # a stray Space/Enter never presses an answer
-            b.setStyleSheet("font-size: 16pt; text-align: left; padding-left: 14px;")
+            b.setStyleSheet("font-size: 16pt;")
             b.clicked.connect(lambda _=False, v=value: self.give(v))
             self.buttons.addWidget(b, i // 3, i % 3)
         if d.kind == "int":
@@ -456,6 +475,8 @@ class QuestionPanel(QWidget):
         if self.fact is None:
             return
         fact = self.fact
+        if fact in self.page.row.answers and self.page.row.answers[fact] != value:
+            self.changed_earlier = True  # a changed answer may open questions again
         self.history.append(fact)
         self.page.answer(fact, value)
         self.answered.emit(fact)
@@ -510,6 +531,12 @@ class QuestionPanel(QWidget):
         event.accept()
 
 
+def short_day(day: dt.date, today: dt.date) -> str:
+    """「12/1(月)」 this year, 「2031年12/1(月)」 another year (「あと1818日」 says when)."""
+    year = f"{day.year}年" if day.year != today.year else ""
+    return f"{year}{day.month}/{day.day}({'月火水木金土日'[day.weekday()]})"
+
+
 def _place_label(book, kind: str, pid: str) -> str:
     """Short heading for the tree: 1階 2番窓口　市民課 戸籍係 / 外部：サンプル年金事務所."""
     if kind == "counter":
@@ -530,10 +557,15 @@ class ProcedurePanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(4)
         self.tree.setHeaderLabels(["手続き", "判定", "期限", "対応"])
-        self.tree.setColumnWidth(0, 270)
+        header = self.tree.header()  # the title takes what is left; 判定・期限・対応 always keep their room
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.Fixed)
+        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.Fixed)
         self.tree.setColumnWidth(1, 56)
-        self.tree.setColumnWidth(2, 196)
-        self.tree.setColumnWidth(3, 92)
+        self.tree.setColumnWidth(3, 96)
+        self.setMinimumWidth(600)
         self.tree.currentItemChanged.connect(lambda cur, prev: self.show_detail(cur))
         self.detail = QTextBrowser()
         self.note = QLineEdit()
@@ -556,6 +588,12 @@ class ProcedurePanel(QWidget):
         notes.addWidget(self.note, 1)
         notes.addWidget(self.follow_up)
         layout.addLayout(notes)
+        self.follow_note = QLabel()  # 後日 after the legal deadline: said in red, with the deadline
+        self.follow_note.setWordWrap(True)
+        self.follow_note.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.follow_note.hide()
+        layout.addWidget(self.follow_note)
+        self._late_ok: tuple | None = None  # (procedure, day) the clerk was warned about: Enter again confirms
         self.items: dict[str, QTreeWidgetItem] = {}
         self.results = {}
 
@@ -572,8 +610,10 @@ class ProcedurePanel(QWidget):
         result = session.result
         n_req = sum(p.status == REQUIRED for p in result.procedures)
         n_conf = len(result.procedures) - n_req
+        left = self.page.questions.left_shown
+        left = len(result.pending_questions) if left is None else left
         self.summary.setText(f"必要な手続き {n_req}件" + (f"・要確認 {n_conf}件" if n_conf else "")
-                             + (f"（質問あと約{len(result.pending_questions)}問）" if result.pending_questions else ""))
+                             + (f"（質問あと約{left}問）" if result.pending_questions else ""))
         bold = QFont()
         bold.setBold(True)
         today = self.page.window.today
@@ -609,13 +649,27 @@ class ProcedurePanel(QWidget):
             self.tree.setCurrentItem(self.items[selected])
 
     def _add_item(self, head: QTreeWidgetItem, p, row, today: dt.date, place: str = "") -> None:
-        """One procedure: title (and its counter when listed under 急ぎ), 要/要確認, deadline with 「あとN日」, 対応."""
+        """One procedure: title (and its counter when listed under 急ぎ), 要/要確認, deadline with 「あとN日」 — or
+        ✓ 済 once done (never 期限切れ), 後日 with its day (in red after the legal deadline) — and 対応."""
         u = urgency(p.deadline, today)
         due = format_date(p.deadline, weekday=True) + "まで" if p.deadline else p.rule.spec.deadline.describe()
-        done = row.statuses.get(p.code, ("未着手", ""))[0] in ("完了", "不要")
+        status = row.statuses.get(p.code, ("未着手", ""))[0]
+        task = row.tasks.get(p.code)
+        done = status in ("完了", "不要")
         left = u.label_ja()
-        short = f"{p.deadline.month}/{p.deadline.day}({'月火水木金土日'[p.deadline.weekday()]})" if p.deadline else ""
-        shown = f"{'⚠ ' if u.is_urgent and not done else ''}{left}（{short}まで）" if left else due
+        late = False
+        if status == "完了":
+            shown = f"✓ 済（{short_day(to_jst(task.updated_at).date(), today)}）" if task else "✓ 済"
+        elif status == "不要":
+            shown = "— 不要"
+        elif status == "後日" and task is not None and task.follow_up:
+            late = p.deadline is not None and task.follow_up > p.deadline
+            shown = f"後日 {short_day(task.follow_up, today)}" + (f"　⚠ 期限（{short_day(p.deadline, today)}）後"
+                                                                  if late else "")
+        elif left:
+            shown = f"{'⚠ ' if u.is_urgent else ''}{left}（{short_day(p.deadline, today)}まで）"
+        else:
+            shown = due
         title = f"{p.title}（{place}）" if place else p.title
         item = QTreeWidgetItem([title, "要" if p.status == REQUIRED else "要確認", shown, ""])
         item.setToolTip(0, title)
@@ -624,11 +678,13 @@ class ProcedurePanel(QWidget):
         item.setData(2, Qt.UserRole, u.level)
         if p.status != REQUIRED:
             item.setForeground(1, Qt.darkYellow)
-        if u.is_urgent and not done:  # colour AND the ⚠ mark and words: never colour alone
+        if (u.is_urgent and not done) or late:  # colour AND the ⚠ mark and words: never colour alone
             font = item.font(2)
             font.setBold(True)
             item.setFont(2, font)
             item.setForeground(2, URGENT_COLOR)
+        elif status == "完了":
+            item.setForeground(2, QColor("#1b6e20"))
         head.addChild(item)
         combo = QComboBox()
         combo.addItems(PROCEDURE_STATUSES)
@@ -671,11 +727,31 @@ class ProcedurePanel(QWidget):
             self.follow_up.setToolTip(str(exc))
             self.page.window.statusBar().showMessage(f"⚠ {exc}", 8000)
             return
-        self.follow_up.setStyleSheet("")
-        self.follow_up.setToolTip("")
+        p = self.results.get(code)
+        late = day is not None and p is not None and p.deadline is not None and day > p.deadline
+        if late and day != task.follow_up and self._late_ok != (code, day):  # needs the clerk's confirmation
+            self._late_ok = (code, day)
+            self.follow_up.setStyleSheet("border: 2px solid #b00020; color: #b00020;")
+            self.follow_note.setText(f"⚠ {format_date(day, weekday=True)} は「{p.title}」の期限 "
+                                     f"{format_date(p.deadline, weekday=True)} を {(day - p.deadline).days}日過ぎます。"
+                                     "ご家族に伝えたうえでこの日にするなら、もう一度 Enter を押してください。")
+            self.follow_note.show()
+            return
+        self._late_ok = None
         if day != task.follow_up:
             self._write_task(code, "後日", None, follow_up=day)
+            QTimer.singleShot(0, self.refresh)  # the list shows 後日 and the day
         self.follow_up.setText(format_date(day, weekday=True) if day else "")
+        self.show_late(p, day)
+
+    def show_late(self, p, day) -> None:
+        """A 後日 day after the legal deadline stays marked in red, with the deadline."""
+        late = day is not None and p is not None and p.deadline is not None and day > p.deadline
+        self.follow_up.setStyleSheet("border: 2px solid #b00020; color: #b00020;" if late else "")
+        self.follow_up.setToolTip(f"期限 {format_date(p.deadline, weekday=True)} より後の予定です" if late else "")
+        if late:
+            self.follow_note.setText(f"⚠ 期限 {format_date(p.deadline, weekday=True)} より後の予定です（確認済み）")
+        self.follow_note.setVisible(late)
 
     def _write_task(self, code: str, status: str, note: str | None, follow_up=ANY) -> None:
         task = self.page.row.tasks.get(code)
@@ -691,8 +767,9 @@ class ProcedurePanel(QWidget):
         task = self.page.row.tasks.get(code) if code else None
         deferred = task is not None and task.status == "deferred"
         self.follow_up.setEnabled(deferred)
-        self.follow_up.setStyleSheet("")
         self.follow_up.setText(format_date(task.follow_up, weekday=True) if deferred and task.follow_up else "")
+        self._late_ok = None
+        self.show_late(p, task.follow_up if deferred else None)
         if p is None:
             self.detail.clear()
             self.note.clear()
@@ -849,7 +926,8 @@ class PrintPanel(QWidget):
                                  allow_missing_glyphs=self.gaiji.isChecked(), only_forms=self.chosen_forms(),
                                  guidance_copies=self.family.value() + self.relatives.value(),
                                  case_file="入力内容", language=self.language.currentData(),
-                                 progress=self.page.row.progress)  # a return visit: ✓ done, 後日, what remains
+                                 progress=self.page.row.progress,  # a return visit: ✓ done, 後日, what remains
+                                 number=self.page.case_id)  # 案件番号 on the sheet and its QR code
         except InvalidInput as exc:
             texts = [plain_problem(p.message) for p in exc.problems]
             if any("この文字は印刷できません" in t for t in texts):
@@ -876,9 +954,8 @@ class PrintPanel(QWidget):
         return True
 
     def save_dialog(self) -> None:
-        target, _ = QFileDialog.getSaveFileName(self, "PDFとして保存", str(dated_file(Path.home(), self.page.row.title,
-                                                                                     self.page.window.today)),
-                                                "PDF (*.pdf)")
+        target = save_file_name(self, "PDFとして保存", str(dated_file(Path.home(), self.page.row.title,
+                                                                     self.page.window.today)), "PDF (*.pdf)")
         if target:
             self.save_pdf(Path(target))
 
@@ -996,7 +1073,9 @@ class CasePage(QWidget):
         split = QSplitter()
         split.addWidget(self.tabs)
         split.addWidget(self.procedures)
+        split.setChildrenCollapsible(False)
         split.setSizes([660, 680])
+        self.tabs.setMinimumWidth(420)  # what is on the tabs wraps; it never pushes the procedures aside
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(split, 1)
@@ -1015,9 +1094,18 @@ class CasePage(QWidget):
         self.loading = case_id
         self.tabs.setEnabled(False)
         self.title.setText(f"案件番号 {case_id} を読み込み中…")
-        store = self.store
-        try:  # audited: who opened which case, when; with its 外字 choices (printing needs them, offline too)
-            row, gaiji = yield lambda: (store.view(case_id), store.gaiji_choices(case_id))
+        store, corner = self.store, not self.window.department
+        src = source or (self.answer_source if case_id == self.case_id else "counter")
+
+        def read():
+            row = store.view(case_id)  # audited: who opened which case, when
+            if corner:  # the corner: opening the case is that day's visit (or the call) — 受付中 now, if they came
+                store.open_visit(case_id, kind="phone" if src == "phone" else "counter")
+                row = store.get(case_id)
+            return row, store.gaiji_choices(case_id), corner  # 外字 choices: printing needs them, offline too
+
+        try:
+            row, gaiji, opened = yield read
         except StoreError as exc:
             self._load_failed(case_id, exc)
             return
@@ -1029,22 +1117,26 @@ class CasePage(QWidget):
             self.answer_source = source or "counter"
         if case_id != self.case_id:
             self.conflicts.clear()
-        self._visit_of = None  # no answer yet since the case was opened
+        # the corner opened the case: that day's visit (or the call) was recorded with the read
+        self._visit_of = case_id if opened else None
         self.case_id = case_id
         self._gaiji = gaiji
         self.row = overlay(row, self.window.outbox.pending(case_id))  # what still waits in the outbox shows
         self.questions.history.clear()
+        self.questions.left_shown = None
         self.intake.load(self.row)
         self.status.blockSignals(True)
         self.status.setCurrentText(self.row.status)
         self.status.blockSignals(False)
         self._rebuild_session()
         self._update_title()
-        self.questions.refresh(prefer=self.row.current_question)
+        # resume at the first question not yet answered — where the family's interview stands, whatever question
+        # was last on screen (a question the clerk went back to during the call is answered already)
+        self.questions.refresh(prefer=None)
         self.procedures.refresh()
         self.show_marks()
         has_dates = self.session is not None
-        self.tabs.setCurrentIndex(1 if has_dates and self.row.current_question else 0)
+        self.tabs.setCurrentIndex(1 if has_dates else 0)  # the dates are known: straight to 2 聞き取り
         if not has_dates:
             self.intake.edits[("deceased", "name")].setFocus()
 
@@ -1204,6 +1296,7 @@ class CasePage(QWidget):
     def _intake_changed(self, part: str, field: str) -> None:
         self._update_title()
         if field.endswith("date") or part == "funeral" or field in ("sex", "relationship", "name"):  # derived facts read them
+            self.questions.changed_earlier = True  # other questions may be asked now
             self._rebuild_session()
             self.sync_tasks()
             self.questions.refresh(prefer=self.questions.fact)
@@ -1234,6 +1327,7 @@ class CasePage(QWidget):
         if self.session is not None:
             self.session.answer(fact, value)
         self.sync_tasks()
+        self.questions.just_answered += 1
         self.questions.refresh()
         self.procedures.refresh()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 from ..core.engine import Screen
 from ..core.facts import UNKNOWN_LITERAL
 from ..core.wareki import format_date, parse_date
+from .widgets import WrapButton
 
 KEYS = "123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _CYCLE = (False, True, UNKNOWN_LITERAL)
@@ -65,7 +66,7 @@ class ChecklistScreen(QWidget):
         self.title.setText(f"{screen.group}（あてはまるものを選んでください）")
         self.rows = []
         for i, fact in enumerate(self.facts):
-            row = QPushButton()
+            row = WrapButton()  # a long question wraps: the pane never widens
             row.setMinimumHeight(44)
             row.clicked.connect(lambda _=False, n=i: self.toggle(n))
             self.items.addWidget(row)
@@ -76,7 +77,7 @@ class ChecklistScreen(QWidget):
         fact = self.facts[i]
         value = self.values[fact]
         self.rows[i].setText(f"{KEYS[i]}　【{_SHOWN[value]}】　{self.texts[fact]}")
-        self.rows[i].setStyleSheet("font-size: 14pt; text-align: left; padding-left: 12px;" + _STYLE[value])
+        self.rows[i].setStyleSheet("font-size: 14pt;" + _STYLE[value])
 
     def toggle(self, i: int) -> None:
         """いいえ → はい → わからない → いいえ."""
@@ -123,7 +124,11 @@ def _other_questions(panel) -> QComboBox:
     """ほかの質問を開く: a question the rules do not ask now (児童手当 for an 85-year-old, a follow-up behind a
     gate) can still be opened and answered by the clerk; an answer given always wins."""
     combo = QComboBox()
-    combo.setMinimumWidth(420)
+    combo.setMinimumWidth(300)  # long questions are shown whole in the list that opens, not by widening the pane
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(16)
+    combo.view().setMinimumWidth(640)
+    combo.view().setTextElideMode(Qt.ElideNone)
     row = QHBoxLayout()
     row.addWidget(QLabel("ほかの質問を開く："))
     row.addWidget(combo, 1)
@@ -180,7 +185,7 @@ def show_next(panel, prefer: str | None) -> bool:
     checklist.setFocus()
     panel.back.setEnabled(bool(panel.history))
     pending = session.result.pending_questions
-    panel.progress.setText(f"あと約{len(pending)}問（この画面で{len(screen.facts)}問）")
+    panel.progress.setText(f"あと約{panel.left(pending)}問（この画面で{len(screen.facts)}問）")
     panel._fill_answers()
     return True
 

@@ -132,8 +132,15 @@ class DayBoardPage(QWidget):
             self.office.blockSignals(False)
         keep = self.selected().number if self.selected() else None
         store, shown_day, office = self.store, self.current_day(), self.office.currentData()
+        sweep = getattr(self, "_swept", None) != current_time().date()  # once a day: yesterday's 対応中 are over
         try:  # on the window's worker; every 30 s too, so a drop must never stop the window (nor open a dialog)
-            self.items = yield lambda: store.reservations_on(shown_day, office=office)
+            def read():
+                if sweep:
+                    store.close_stale_bookings()
+                return store.reservations_on(shown_day, office=office)
+            self.items = yield read
+            if sweep:
+                self._swept = current_time().date()
         except StoreError as exc:
             self.window.show_store_error(exc)
             return

@@ -8,6 +8,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.wareki import format_date
+from ..documents.prep_list import department_label
 from ..store.store import StoreError
 from .tables import row_table
 from .worker import in_background
@@ -54,12 +55,12 @@ class FollowUpPage(QWidget):
         for i, f in enumerate(lines):
             rule = book.rules.get(f.procedure) if book else None
             title = rule.spec.title if rule else f.procedure
-            dept = book.root.departments.get(f.department) if book else None
             past = f.follow_up is not None and f.follow_up < today
             late += past
             when = (("⚠ 過ぎています " if past else "") + format_date(f.follow_up, weekday=True)) if f.follow_up \
                 else "（日付なし）"
-            values = (when, f.deceased or "（氏名未入力）", title, getattr(dept, "name", f.department), f.note,
+            dept = department_label(book, f.department) if book else f.department  # an agency too: its name
+            values = (when, f.deceased or "（氏名未入力）", title, dept, f.note,
                       f.phone or "", str(f.case))
             for j, v in enumerate(values):
                 item = QTableWidgetItem(v)

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QTextBrowser,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from ..store.store import ACTIONS_JA, STATE_LABELS, TASK_LABELS, StoreError, StoreUnavailable, field_label, to_jst
+from ..store.store import (ACTIONS_JA, RESERVATION_LABELS, STATE_LABELS, TASK_LABELS, StoreError, StoreUnavailable,
+                           field_label, to_jst)
+from .qtfix import save_file_name
 from .tables import row_table
 from .worker import in_background
 
@@ -46,6 +48,7 @@ class HistoryPanel(QWidget):
         try:
             visits, prints, entries, self.kept = yield lambda: (store.visits(case_id), store.print_log(case_id),
                                                                 store.history(case_id), store.packets(case_id))
+            letters = [e for e in entries if e.action == "letter"]  # 事前案内: made, never "printed" as the packet
         except StoreError as exc:
             self.log.setHtml("<p>履歴を読み込めませんでした（サーバーに接続できません）。接続が戻ってから開き直してください。</p>"
                              if isinstance(exc, StoreUnavailable) else "")
@@ -68,11 +71,13 @@ class HistoryPanel(QWidget):
                  f"{v.operator}（{v.terminal}）</li>" for v in visits if (v.scheduled_at or v.started_at)] \
             or ["<li>（なし）</li>"]
         html.append("</ul><h3>印刷</h3><ul>")
-        html += [f"<li>{to_jst(p.at):%Y-%m-%d %H:%M}　{p.operator}（{p.terminal}）　"
-                 f"{'PDF保存' if p.what.get('to') == 'pdf' else '印刷'}　"
-                 + (f"再印刷（{p.what['reprint_of']}）" if p.what.get("reprint_of")
-                    else f"申請書 {len(p.what.get('forms', []))}種類") + "</li>"
-                 for p in prints] or ["<li>（なし）</li>"]
+        lines = [(p.at, f"<li>{to_jst(p.at):%Y-%m-%d %H:%M}　{p.operator}（{p.terminal}）　"
+                        f"{'PDF保存' if p.what.get('to') == 'pdf' else '印刷'}　" + self.printed(p.what) + "</li>")
+                 for p in prints]
+        lines += [(e.at, f"<li>{to_jst(e.at):%Y-%m-%d %H:%M}　{e.operator}（{e.terminal}）　事前案内"
+                         + (f"（予約番号 {e.detail['reservation']}）" if e.detail.get("reservation") else "") + "</li>")
+                  for e in letters]
+        html += [line for _at, line in sorted(lines, key=lambda x: x[0])] or ["<li>（なし）</li>"]
         html.append("</ul><h3>操作の記録（新しい順）</h3><ul>")
         for e in reversed(entries[-200:]):
             what = ACTIONS_JA.get(e.action, e.action)
@@ -81,6 +86,19 @@ class HistoryPanel(QWidget):
                         + (f"：{detail}" if detail else "") + (f" → {status}" if status else "") + "</li>")
         html.append("</ul>")
         self.log.setHtml("".join(html))
+
+    def printed(self, what: dict) -> str:
+        """What a print was, in words: a reprint, a department's forms, or the family's packet."""
+        if what.get("reprint_of"):
+            return f"再印刷（{what['reprint_of']}）"
+        if what.get("document") == "advance_notice":  # (recorded so before the letter had its own entry)
+            return "事前案内"
+        forms = len(what.get("forms", []))
+        if what.get("department") and self.page.book is not None:
+            from ..documents.prep_list import department_label
+
+            return f"{department_label(self.page.book, what['department'])}の申請書 {forms}種類"
+        return f"案内票と申請書 {forms}種類" if forms else "案内票"
 
     def describe(self, detail: dict) -> tuple[str, str]:
         """An audit entry's detail in the clerk's words: the procedure's title, the fact's meaning, the field's
@@ -94,10 +112,17 @@ class HistoryPanel(QWidget):
             what = fact.meaning if fact else detail["fact"]
         elif detail.get("field"):
             what = field_label(detail["field"])
+        elif detail.get("reservation"):
+            what = f"予約番号 {detail['reservation']}"
         else:
             what = ""
         status = detail.get("status") or ""
-        status = TASK_LABELS.get(status, status) if status else STATE_LABELS.get(detail.get("state", ""), "")
+        if status and detail.get("reservation"):  # a booking's status: 予約済・到着・対応中・完了…
+            status = RESERVATION_LABELS.get(status, "")
+        elif status:
+            status = TASK_LABELS.get(status, "")
+        else:
+            status = STATE_LABELS.get(detail.get("state", ""), "")
         return what, status
 
     def selected(self) -> int | None:
@@ -117,7 +142,7 @@ class HistoryPanel(QWidget):
         if packet_id is None:
             return
         name = next((k.file_name for k in self.kept if k.id == packet_id), "packet.pdf")
-        target, _ = QFileDialog.getSaveFileName(self, "PDFとして保存", str(Path.home() / name), "PDF (*.pdf)")
+        target = save_file_name(self, "PDFとして保存", str(Path.home() / name), "PDF (*.pdf)")
         if target:
             self.save(packet_id, Path(target))
 

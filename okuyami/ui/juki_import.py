@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from ..core.problems import InvalidInput
@@ -25,6 +25,7 @@ from ..juki.profile import load_profile
 from ..juki.reader import FileProblem
 from ..store.local_settings import TerminalSettings
 from ..store.store import StoreError
+from .qtfix import existing_folder, open_file_name
 
 DONE_FOLDER = "取込済"
 ERROR_FOLDER = "取込エラー"
@@ -140,13 +141,13 @@ class FolderDialog(QDialog):
         layout.addWidget(buttons)
 
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "監視するフォルダ", self.folder.text() or str(Path.home()))
+        folder = existing_folder(self, "監視するフォルダ", self.folder.text() or str(Path.home()))
         if folder:
             self.folder.setText(folder)
 
     def _pick_profile(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "取込プロファイル", self.profile.text() or str(Path.home()),
-                                              "取込プロファイル (*.yaml *.yml)")
+        path = open_file_name(self, "取込プロファイル", self.profile.text() or str(Path.home()),
+                              "取込プロファイル (*.yaml *.yml)")
         if path:
             self.profile.setText(path)
 
@@ -239,7 +240,7 @@ class JukiImport(QObject):
     # -- starting an import --------------------------------------------------------------------------------------
     def choose_file(self) -> None:
         start = self.settings.juki_folder or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self.window, "住基の死亡者一覧（CSV）", start, "CSV (*.csv *.CSV);;すべて (*)")
+        path = open_file_name(self.window, "住基の死亡者一覧（CSV）", start, "CSV (*.csv *.CSV);;すべて (*)")
         if path:
             self.start(Path(path))
 

@@ -1,4 +1,6 @@
-"""A guard against a reference-counting bug of PySide6 6.12.0 on Python 3.11 (Qt の不具合への対策).
+"""Fixes for what Qt does not do by itself (Qt の不足への対策): file dialogs entirely in Japanese
+(:func:`save_file_name`, :func:`open_file_name`, :func:`existing_folder`; see the note above :func:`file_dialog`),
+and a guard against a reference-counting bug of PySide6 6.12.0 on Python 3.11:
 
 Measured here (PySide6-Essentials 6.12.0, Python 3.11.7): every ``emit()`` of a signal declared in Python drops one
 reference to ``True``, and every ``QImage.fill()`` one to ``None``, without ever having taken them. On Python 3.11
@@ -45,3 +47,56 @@ def guard() -> bool:
             ctypes.c_ssize_t.from_address(id(obj)).value += BALLAST
     _done.append(lost)
     return lost
+
+
+# -- file dialogs entirely in Japanese ------------------------------------------------------------------------------
+# Qt's own (non-native) file dialog takes most of its texts from the qtbase_ja translation (app.install_japanese),
+# but that translation lacks "&Look in:" and "Files of &type:" (measured with PySide6 6.12: they stay English).
+# Every label of the dialog is therefore set here; a native dialog (Windows) is Japanese by the system anyway.
+def file_dialog(parent, title: str, path: str, pattern: str, *, mode: str = "save"):
+    """A file dialog whose every label is Japanese; ``mode``: save, open or folder. Not shown yet."""
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from .app import install_japanese
+
+    install_japanese(QApplication.instance())  # Qt's own texts (once; a window made without make_app too)
+    dialog = QFileDialog(parent, title, path, pattern)
+    accept = {"save": "保存(&S)", "open": "開く(&O)", "folder": "選択(&S)"}[mode]
+    for which, text in ((QFileDialog.LookIn, "場所(&L)："), (QFileDialog.FileName, "ファイル名(&N)："),
+                        (QFileDialog.FileType, "ファイルの種類(&T)："), (QFileDialog.Accept, accept),
+                        (QFileDialog.Reject, "キャンセル")):
+        dialog.setLabelText(which, text)
+    if mode == "save":
+        dialog.setAcceptMode(QFileDialog.AcceptSave)
+        dialog.setFileMode(QFileDialog.AnyFile)
+        suffix = pattern.partition("(*.")[2].partition(")")[0]
+        if suffix and " " not in suffix:
+            dialog.setDefaultSuffix(suffix)  # 「案内」 is saved as 案内.pdf
+    elif mode == "open":
+        dialog.setAcceptMode(QFileDialog.AcceptOpen)
+        dialog.setFileMode(QFileDialog.ExistingFile)
+    else:
+        dialog.setFileMode(QFileDialog.Directory)
+        dialog.setOption(QFileDialog.ShowDirsOnly, True)
+    return dialog
+
+
+def _ask(parent, title: str, path: str, pattern: str, mode: str) -> str:
+    dialog = file_dialog(parent, title, path, pattern, mode=mode)
+    if dialog.exec() != dialog.DialogCode.Accepted:
+        return ""
+    chosen = dialog.selectedFiles()
+    return chosen[0] if chosen else ""
+
+
+def save_file_name(parent, title: str, path: str, pattern: str) -> str:
+    """Where to save (「名前を付けて保存」), or '' if the clerk cancelled."""
+    return _ask(parent, title, path, pattern, "save")
+
+
+def open_file_name(parent, title: str, path: str, pattern: str) -> str:
+    return _ask(parent, title, path, pattern, "open")
+
+
+def existing_folder(parent, title: str, path: str) -> str:
+    return _ask(parent, title, path, "", "folder")
