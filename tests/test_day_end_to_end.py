@@ -48,7 +48,8 @@ def pg_url(pg_admin):
 def window(qtbot, url: str, data_dir: Path, *, operator: str, terminal: str, today: dt.date,
            department: str | None = None) -> MainWindow:
     w = MainWindow(Store.open(url, operator=operator, terminal=terminal), None, data_dir, clerk=operator, today=today,
-                   department=department, poll_seconds=0.5)
+                   department=department, poll_seconds=0.5,
+                   background=False)  # step by step: store calls inline
     qtbot.addWidget(w)
     w.resize(1360, 860)
     w.show()

@@ -112,7 +112,8 @@ class Scan:
 def window(qtbot, url: str, data_dir: Path, *, operator: str, terminal: str, today: dt.date,
            department: str | None = None) -> MainWindow:
     w = MainWindow(Store.open(url, operator=operator, terminal=terminal), None, data_dir, clerk=operator, today=today,
-                   department=department, watch=False)
+                   department=department, watch=False,
+                   background=False)  # step by step: store calls inline
     qtbot.addWidget(w)
     w.resize(1360, 860)
     w.show()

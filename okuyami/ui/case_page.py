@@ -1043,6 +1043,7 @@ class CasePage(QWidget):
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=window.show_list)
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 18pt; font-weight: bold;")
+        self.title.setWordWrap(True)  # a long name, ☎ and ⏳ 未送信 beside it wrap: they never widen the window
         self.status = QComboBox()
         self.status.addItems(CASE_STATUSES)
         self.status.currentTextChanged.connect(self.set_case_status)
