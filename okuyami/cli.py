@@ -55,12 +55,12 @@ def cmd_check(args) -> int:
     _print_problems(problems.sorted())
     if problems.errors or book is None:
         n = len(problems.errors)
-        print(f"{n} error{'s' if n != 1 else ''}: the rulebook cannot be used until {'they are' if n != 1 else 'it is'} fixed",
-              file=sys.stderr)
+        print(f"誤り {n}件：直すまで、このルールは使えません（上から順に直してください。最初の誤りが原因で、"
+              "ほかの誤りが出ていることがあります）", file=sys.stderr)
         return 1
-    print(f"ok: {display_path(book.path)} — {len(book.rules)} procedures, {len(book.root.counters)} counters, "
-          f"{len(book.root.agencies)} outside agencies, {len(book.questions)} questions, {n_forms} form templates"
-          + (f", {len(problems.warnings)} warnings" if problems.warnings else ""))
+    print(f"ok：{display_path(book.path)} — 手続き {len(book.rules)}件、窓口 {len(book.root.counters)}、"
+          f"外部機関 {len(book.root.agencies)}、質問 {len(book.questions)}、様式 {n_forms}"
+          + (f"、警告 {len(problems.warnings)}件" if problems.warnings else ""))
     return 0
 
 
@@ -76,12 +76,12 @@ def cmd_test(args) -> int:
         if o.passed:
             print(f"ok    {o.name}")
         else:
-            print(f"FAIL  {o.name}  ({o.mark})")
+            print(f"不合格  {o.name}（{o.mark}）")
             for f in o.failures:
                 print(f"      {f}")
     passed = sum(o.passed for o in outcomes)
     failed = len(outcomes) - passed
-    print(f"{passed} passed, {failed} failed")
+    print(f"合格 {passed}件、不合格 {failed}件")
     return 0 if failed == 0 and not problems.errors else 1
 
 
