@@ -109,37 +109,46 @@ def _mark(file: str, node_mark: yaml.Mark) -> Mark:
 def _measure(root: yaml.Node, file: str, problems: Problems) -> bool:
     """Refuse a document nested too deep, whose aliases expand too far, or that carries a tag; True when fine.
 
-    Walks the node graph once (an alias is the same node object again), without recursion."""
-    expanded: dict[int, int] = {}  # id(node) → values it stands for, aliases expanded
-    depth_of: dict[int, int] = {}
+    Walks the node graph once (an alias is the same node object again), without recursion; scalars are counted
+    where they stand, only collections are visited."""
+    sizes: dict[int, int] = {}  # id(collection) → values it stands for, aliases expanded
+    on_path: set[int] = set()
     distinct = 0
+    if isinstance(root, yaml.ScalarNode):
+        bad = _tag_problem(root)
+        if bad:
+            problems.cause(_mark(file, root.start_mark), say("unknown tag", tag=bad))
+        return not bad
     stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
     while stack:
         node, depth, done = stack.pop()
         nid = id(node)
+        children = _children(node)
         if done:
-            children = _children(node)
-            expanded[nid] = 1 + sum(expanded[id(c)] for c in children)
-            if expanded[nid] > distinct + MAX_ALIAS_EXPANSION:
+            total = 1
+            for child in children:
+                total += sizes.get(id(child), 1)
+            sizes[nid] = total
+            if total > distinct + MAX_ALIAS_EXPANSION:
                 problems.cause(_mark(file, node.start_mark), say("alias expansion", count=f"{MAX_ALIAS_EXPANSION:,}"))
                 return False
             continue
-        if nid in expanded:
-            continue  # an alias of a node already measured
-        if nid in depth_of:
-            continue  # on the stack already (a sibling alias): measured when its first visit completes
+        if nid in sizes or nid in on_path:
+            continue  # an alias of a collection already measured (or about to be)
         if depth > MAX_DEPTH:
             problems.cause(_mark(file, node.start_mark), say("too deep", depth=MAX_DEPTH))
             return False
-        tag_problem = _tag_problem(node)
-        if tag_problem:
-            problems.cause(_mark(file, node.start_mark), say("unknown tag", tag=tag_problem))
-            return False
+        on_path.add(nid)
         distinct += 1
-        depth_of[nid] = depth
         stack.append((node, depth, True))
-        for child in _children(node):
-            if id(child) not in expanded:
+        for child in children:
+            bad = _tag_problem(child)
+            if bad:
+                problems.cause(_mark(file, child.start_mark), say("unknown tag", tag=bad))
+                return False
+            if isinstance(child, yaml.ScalarNode):
+                distinct += 1
+            elif id(child) not in sizes:
                 stack.append((child, depth + 1, False))
     return True
 
@@ -150,9 +159,6 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     return []
-
-
-_RESOLVER = yaml.resolver.Resolver()
 
 
 def _tag_problem(node: yaml.Node) -> str | None:
@@ -166,10 +172,8 @@ def _tag_problem(node: yaml.Node) -> str | None:
     return "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
 
 
-def _explicit_str(node: yaml.ScalarNode) -> bool:
-    """``!!str 12``: a plain scalar that YAML would otherwise read as a number, date or boolean."""
-    return node.tag == _STD + "str" and not node.style and \
-        _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) != node.tag
+_STR = _STD + "str"
+_YAML11_TEXT = {"y", "Y", "n", "N"}  # PyYAML leaves these text; a reader of YAML 1.1 takes them as booleans
 
 
 class _Builder:
@@ -245,8 +249,11 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode, mark: Mark) -> Any:
         text = node.value
-        if node.style or _explicit_str(node):  # quoted, literal or folded: always text
+        if node.style:  # quoted, literal or folded: always text
             return text
+        if node.tag == _STR and text not in _YAML11_TEXT:
+            return text  # PyYAML found nothing else in it (or '!!str' was written): text
+
         if text in _NULL:
             return None
         if text in _BOOL:
