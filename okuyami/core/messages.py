@@ -334,3 +334,7 @@ def quoted(value: Any) -> str:
 
 
 __all__ = ["CATALOGUE", "Message", "say", "kind_of", "handbook_list", "quoted"]
+
+
+if __name__ == "__main__":  # python -m okuyami.core.messages: the handbook's list (docs/rules-guide.md §9)
+    print(handbook_list(), end="")
