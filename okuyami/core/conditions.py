@@ -277,6 +277,29 @@ class AnyOf(Node):
     walk = All.walk
 
 
+def describe(node: Node, depth: int = 0) -> list[str]:
+    """A condition in plain Japanese, one line per part, nested parts indented (for people reading a rulebook
+    without YAML, e.g. the spreadsheet of ``rules export-xlsx``)::
+
+        次のすべてに当たる：
+        ・住民票上の世帯主だった
+        ・残る世帯員のうち15歳以上の人数が2人以上
+    """
+    pad = "　" * depth + ("・" if depth else "")
+    if isinstance(node, Always):
+        return [pad + node.phrase()]
+    if isinstance(node, (Compare, Applies)):
+        return [pad + node.phrase()]
+    if isinstance(node, Not):
+        if isinstance(node.child, (Compare, Applies)):
+            return [pad + node.child.phrase(negated=True)]
+        return [pad + "次のどれにも当たらない："] + describe(node.child, depth + 1)
+    if isinstance(node, (All, AnyOf)):
+        head = "次のすべてに当たる：" if isinstance(node, All) else "次のどれかに当たる："
+        return [pad + head] + [line for child in node.children for line in describe(child, depth + 1)]
+    return [pad + str(node)]
+
+
 # --- parsing ------------------------------------------------------------------------------------------
 
 
