@@ -226,6 +226,10 @@ def export_workbook(book: Rulebook, out: Path, department: str | None = None) ->
                 lines = max(lines, text.count("\n") + 1, len(text) // max(c.width // 2, 1) + 1)
             ws.row_dimensions[row].height = min(15 * lines, 300)
         ws.freeze_panes = ws.cell(row=FIRST_ROW, column=3)
+        ws.page_setup.orientation = "landscape"  # printed for a meeting: A3 across, code and title on every page
+        ws.page_setup.paperSize = ws.PAPERSIZE_A3
+        ws.print_title_rows = "1:2"
+        ws.print_title_cols = "A:B"
         ws.protection.sheet = True  # the locked cells (code, conditions, deadline) cannot be typed over
         ws.protection.formatColumns = False  # widths and heights may change
         ws.protection.formatRows = False
