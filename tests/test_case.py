@@ -47,15 +47,15 @@ def test_unknown_fact_names_line_and_key():
 
 def test_wrong_fact_type():
     assert errors(GOOD.replace("household_remaining_15plus: 1", "household_remaining_15plus: two")) == [
-        "case.yaml:15:31: 'household_remaining_15plus'には0〜999の整数を書きます（今は 'two'） [wrong type]"]
+        "case.yaml:15:31: 'household_remaining_15plus'には 0〜999の整数 を書きます（今は 'two'） [wrong type]"]
     assert errors(GOOD.replace("household_remaining_15plus: 1", "household_remaining_15plus: unknown")) == [
-        "case.yaml:15:31: 'household_remaining_15plus'には0〜999の整数を書きます（今は 'unknown'） [wrong type]"]
+        "case.yaml:15:31: 'household_remaining_15plus'には 0〜999の整数 を書きます（今は 'unknown'） [wrong type]"]
     assert errors(GOOD.replace("household_remaining_15plus: 1", "household_remaining_15plus: 100000000000000000000000")) == [
-        "case.yaml:15:31: 'household_remaining_15plus'には0〜999の整数を書きます（今は 100,000,000,000,000,000,000,000） "
+        "case.yaml:15:31: 'household_remaining_15plus'には 0〜999の整数 を書きます（今は 100,000,000,000,000,000,000,000） "
         "[wrong type]"]  # a typo is refused, not carried to the counter
     (msg,) = errors(GOOD.replace("health_insurance: kouki", "health_insurance: kokuhoo"))
-    assert msg.startswith("case.yaml:13:21: 'health_insurance'にはkokuho・kouki・employee・employee_dependent・none・unknown "
-                          "のどれかを書きます（今は 'kokuhoo'）")
+    assert msg.startswith("case.yaml:13:21: 'health_insurance'には kokuho・kouki・employee・employee_dependent・none・unknown "
+                          "のどれか を書きます（今は 'kokuhoo'）")
 
 
 def test_impossible_date():

@@ -46,7 +46,7 @@ def test_unknown_enum_value(rules_copy, monkeypatch):
     f = rules_copy.parent / "rules" / "hoken_nenkin.yaml"
     edit(f, "when: {health_insurance: kokuho}", "when: {health_insurance: kokuhoo}")
     (msg,) = messages(rules_copy)
-    assert "'health_insurance' はkokuho, kouki" in msg and "（'kokuho' のことですか？）" in msg and msg.endswith("[wrong value]")
+    assert "'health_insurance' は kokuho, kouki" in msg and "（'kokuho' のことですか？）" in msg and msg.endswith("[wrong value]")
 
 
 def test_unknown_counter_and_department(rules_copy, monkeypatch):
@@ -80,7 +80,7 @@ def test_yaml_traps_and_duplicate_keys_and_wrong_types(rules_copy, monkeypatch):
     msgs = messages(rules_copy)
     assert len(msgs) == 4, msgs
     assert any("'yes' は読み手によって意味が変わります" in m and m.startswith("rules/kaigo.yaml:") for m in msgs)
-    assert any("'days'（期限の日数）には整数を書きます（今は '14'）。引用符を外してください [wrong type]" in m for m in msgs)
+    assert any("'days'（期限の日数）には 整数 を書きます（今は '14'）。引用符を外してください [wrong type]" in m for m in msgs)
     assert any("'07' は先頭が0の数です" in m and "数なら 7" in m for m in msgs)
     assert any("キー 'floor' が重複しています" in m for m in msgs)
 

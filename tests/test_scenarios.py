@@ -72,7 +72,7 @@ def test_a_wrong_expectation_fails_with_a_located_message(tmp_path):
     text = "\n".join(f for o in failed for f in o.failures)
     assert "'setainushi_henko' の期限は 2026-11-23 のはずですが、2026-11-24 です [scenario]" in text
     assert "'setainushi_henko' は required（要） のはずですが、出てきません [scenario]" in text
-    assert f"{path}:11:37: deadline" in text  # located on the expectation itself
+    assert f"{path}:11:37: 'setainushi_henko' の期限は" in text  # located on the expectation itself
 
 
 def test_unknown_code_in_a_scenario_is_reported(tmp_path):
