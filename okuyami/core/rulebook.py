@@ -23,7 +23,7 @@ from . import conditions as C
 from .calendar import OfficeCalendar
 from .facts import (DERIVED, FACTS, NOT_APPLICABLE, NOT_APPLICABLE_LITERAL, FactDef, Pending, check_value)
 from .messages import say
-from .problems import InvalidInput, Mark, Problems, display_path, hint
+from .problems import InvalidInput, Mark, Problems, closest, display_path, hint
 from .translations import (MAX_ITEMS, AgencyT, CornerT, CounterT, NameT, ProcedureT, QuestionT, check_translations)
 from .translations import text as Text
 from .translations import texts as Texts
@@ -612,6 +612,10 @@ class _Loader:
             department = None
         if not isinstance(doc.data.get("procedures"), list):
             self.incomplete = True
+            if "procedures" in doc.data and doc.data["procedures"] is None:
+                problems.cause(doc.mark(("procedures",), key=True),
+                               say("wrong type", name="'procedures'", got="何も書かれていない", fix="",
+                                   expected="手続きのリスト（「- code: …」で始まる行）"))
         items = validate_each(ProcedureSpec, doc, problems, ("procedures",), mapping=False)
         if department is None:
             self.incomplete = True
@@ -719,6 +723,7 @@ class _Loader:
                 close = hint(q.fact, self.facts)
                 if close:
                     problems.error(mark, say("unknown fact", fact=q.fact, hint=close, fix="正しい事実名に直してください"))
+                    self.broken_facts.add(closest(q.fact, self.facts))  # its question is this one: not "missing"
                 else:
                     problems.error(mark, say("city fact needs type", fact=q.fact))
                 self.broken_facts.add(q.fact)
