@@ -517,9 +517,10 @@ def _apply(book: Rulebook, changes: list[Change]) -> dict[str, str]:
             # a key not written yet: right under the text it translates (title → title_en → title_easy)
             column = BY_KEY[ch.key]
             anchors = [column.base, column.base + "_en"] if ch.key.endswith("_easy") else [column.base]
-            anchor = next((a for a in reversed(anchors) if a in data), None)
+            removed = {c.key for c in chs if c.rule is ch.rule and (c.new is None or c.new == [])}
+            anchor = next((a for a in reversed(anchors) if a in data and a not in removed), None)
             if anchor is None:  # a note, a reason or a list written for the first time: after the title's group
-                anchor = next(a for a in ("title_easy", "title_en", "title") if a in data)
+                anchor = next(a for a in ("title_easy", "title_en", "title") if a in data and a not in removed)
             additions.setdefault((base, anchor), []).append((ch.key, ch.new))
         for (base, anchor), pairs in additions.items():
             order = [c.key for c in COLUMNS]
@@ -593,7 +594,12 @@ def import_workbook(xlsx: Path, rules: Path | None, *, dry_run: bool = False,
     result.changes = changes
     if not changes:
         return result, problems
-    texts = _apply(book, changes)
+    try:
+        texts = _apply(book, changes)
+    except ValueError:  # two edits of the same characters (a note removed and its translation added at once)
+        problems.error(changes[0].where, say("cell", what="一度に取り込めない組み合わせの変更があります（同じ手続きの文を"
+                                                          "消して、その訳を足すなど）。2回に分けて取り込んでください"))
+        return result, problems
     _verify(book, texts, changes, problems)
     if problems.errors:
         return result, problems
