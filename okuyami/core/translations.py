@@ -17,7 +17,6 @@ The mixins below add the translation keys to the schema models of :mod:`okuyami.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from annotated_types import MaxLen  # pydantic's own dependency

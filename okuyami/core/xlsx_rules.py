@@ -412,7 +412,7 @@ def read_workbook(path: Path, book: Rulebook, problems: Problems) -> list[Change
     for row in meta_rows:
         if not row or row[0] != "sheet":
             continue
-        title, dept, codes = row[1], row[2], [c for c in str(row[3] or "").split(",") if c]
+        title, codes = row[1], [c for c in str(row[3] or "").split(",") if c]
         if title not in wb.sheetnames:
             problems.error(Mark(f"{shown}!{title}"), say("not an okuyami workbook",
                                                           why=f"シート「{title}」がありません（名前を変えないでください）"))
