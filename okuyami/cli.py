@@ -2,6 +2,8 @@
 
     okuyami rules check [--rules PATH]
     okuyami rules test  [--rules PATH]
+    okuyami rules export-xlsx --out FILE.xlsx [--department ID] [--rules PATH]
+    okuyami rules import-xlsx FILE.xlsx [--rules PATH] [--dry-run]
     okuyami evaluate CASE.yaml --format json|text [--rules PATH]
 
 Exit codes: 0 success; 1 an invalid case or rulebook, or a failing scenario (located messages on stderr,
@@ -55,12 +57,12 @@ def cmd_check(args) -> int:
     _print_problems(problems.sorted())
     if problems.errors or book is None:
         n = len(problems.errors)
-        print(f"{n} error{'s' if n != 1 else ''}: the rulebook cannot be used until {'they are' if n != 1 else 'it is'} fixed",
-              file=sys.stderr)
+        print(f"誤り {n}件：直すまで、このルールは使えません（上から順に直してください。最初の誤りが原因で、"
+              "ほかの誤りが出ていることがあります）", file=sys.stderr)
         return 1
-    print(f"ok: {display_path(book.path)} — {len(book.rules)} procedures, {len(book.root.counters)} counters, "
-          f"{len(book.root.agencies)} outside agencies, {len(book.questions)} questions, {n_forms} form templates"
-          + (f", {len(problems.warnings)} warnings" if problems.warnings else ""))
+    print(f"ok：{display_path(book.path)} — 手続き {len(book.rules)}件、窓口 {len(book.root.counters)}、"
+          f"外部機関 {len(book.root.agencies)}、質問 {len(book.questions)}、様式 {n_forms}"
+          + (f"、警告 {len(problems.warnings)}件" if problems.warnings else ""))
     return 0
 
 
@@ -76,12 +78,12 @@ def cmd_test(args) -> int:
         if o.passed:
             print(f"ok    {o.name}")
         else:
-            print(f"FAIL  {o.name}  ({o.mark})")
+            print(f"不合格  {o.name}（{o.mark}）")
             for f in o.failures:
                 print(f"      {f}")
     passed = sum(o.passed for o in outcomes)
     failed = len(outcomes) - passed
-    print(f"{passed} passed, {failed} failed")
+    print(f"合格 {passed}件、不合格 {failed}件")
     return 0 if failed == 0 and not problems.errors else 1
 
 
@@ -121,6 +123,64 @@ def cmd_diff(args) -> int:
     else:
         sys.stdout.write(render_diff(diff, old, new))
     return 1 if problems.errors else 0
+
+
+def cmd_export_xlsx(args) -> int:
+    """okuyami rules export-xlsx: the rulebook as a workbook for the departments (contract §12)."""
+    from .core.xlsx_rules import export_workbook
+
+    try:
+        book = load_rulebook(args.rules)
+    except InvalidInput as exc:
+        _print_problems(exc.problems)
+        print("ルールに誤りがあるため、表を作れません。先に誤りを直してください", file=sys.stderr)
+        return 1
+    if args.department is not None:
+        known = {r.file_department for r in book.rules.values()}
+        if args.department not in known:
+            from .core.problems import did_you_mean_ja
+
+            print(f"課のID '{args.department}' の手続きはありません{did_you_mean_ja(args.department, known)}。"
+                  f"使えるID：{', '.join(sorted(known))}", file=sys.stderr)
+            return 1
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print(f"{args.out}: 出力ファイルの名前は .xlsx で終わるようにしてください", file=sys.stderr)
+        return 2
+    try:
+        exported = export_workbook(book, out, args.department)
+    except OSError as exc:
+        print(f"{display_path(out)}: 書き込めません（{exc.strerror or exc}）。開いている Excel を閉じるか、"
+              "別の場所を指定してください", file=sys.stderr)
+        return 1
+    n = sum(len(codes) for codes in exported.sheets.values())
+    print(f"{display_path(out)}: {len(exported.sheets)}シート（{'、'.join(exported.sheets)}）、手続き {n}件")
+    return 0
+
+
+def cmd_import_xlsx(args) -> int:
+    """okuyami rules import-xlsx: the edited cells back into the YAML files, line-exact (contract §12)."""
+    from .core.xlsx_rules import import_workbook
+
+    result, problems = import_workbook(Path(args.workbook), args.rules, dry_run=args.dry_run, today=_today())
+    if problems.errors:
+        _print_problems(problems.sorted())
+        print(f"誤り {len(problems.errors)}件：何も書き込んでいません。表を直して、もう一度取り込んでください",
+              file=sys.stderr)
+        return 1
+    for p in result.warnings:
+        print(str(p), file=sys.stderr)
+    if not result.changes:
+        print("変更はありません（どのファイルも書き換えていません）")
+        return 0
+    for file, diff in result.diffs.items():
+        sys.stdout.write(diff)
+    files = "、".join(result.diffs)
+    if args.dry_run:
+        print(f"--dry-run：{len(result.changes)}か所の変更を確かめました。まだ書き込んでいません（{files}）")
+    else:
+        print(f"{len(result.changes)}か所を書き込みました（{files}）。okuyami rules test と rules diff で確かめてください")
+    return 0
 
 
 def _offset(text: str) -> tuple[float, float]:
@@ -324,6 +384,16 @@ def build_parser() -> argparse.ArgumentParser:
         p = rules_sub.add_parser(name, help=text)
         p.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
         p.set_defaults(func=func)
+    ex = rules_sub.add_parser("export-xlsx", help="the rulebook as a workbook for the departments (contract §12)")
+    ex.add_argument("--out", required=True, help="the workbook to write (FILE.xlsx)")
+    ex.add_argument("--department", default=None, metavar="ID", help="only this department's sheet")
+    ex.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
+    ex.set_defaults(func=cmd_export_xlsx)
+    im = rules_sub.add_parser("import-xlsx", help="write a workbook's edited cells back into the YAML files")
+    im.add_argument("workbook", help="the workbook made by export-xlsx and edited (FILE.xlsx)")
+    im.add_argument("--rules", type=Path, default=None, help="rules.yaml (default: the built-in rulebook)")
+    im.add_argument("--dry-run", action="store_true", help="check and show the diff, write nothing")
+    im.set_defaults(func=cmd_import_xlsx)
     df = rules_sub.add_parser("diff", help="what an edit changes, scenario by scenario")
     df.add_argument("old", type=Path, help="the rulebook now in use (its rules.yaml)")
     df.add_argument("new", type=Path, help="the edited rulebook (its rules.yaml)")

@@ -41,41 +41,46 @@ def test_good_case():
 
 def test_unknown_fact_names_line_and_key():
     assert errors(GOOD.replace("  funeral_held: unknown", "  funeral_hold: true")) == [
-        "case.yaml:16:3: unknown fact 'funeral_hold' (did you mean 'funeral_held'?)"]
+        "case.yaml:16:3: 事実名 'funeral_hold' はありません（'funeral_held' のことですか？）。正しい事実名に直してください "
+        "[unknown fact]"]
 
 
 def test_wrong_fact_type():
     assert errors(GOOD.replace("household_remaining_15plus: 1", "household_remaining_15plus: two")) == [
-        "case.yaml:15:31: 'household_remaining_15plus' must be a whole number ≥ 0, not 'two'"]
+        "case.yaml:15:31: 'household_remaining_15plus'には 0〜999の整数 を書きます（今は 'two'） [wrong type]"]
     assert errors(GOOD.replace("household_remaining_15plus: 1", "household_remaining_15plus: unknown")) == [
-        "case.yaml:15:31: 'household_remaining_15plus' must be a whole number ≥ 0, not 'unknown'"]
+        "case.yaml:15:31: 'household_remaining_15plus'には 0〜999の整数 を書きます（今は 'unknown'） [wrong type]"]
+    assert errors(GOOD.replace("household_remaining_15plus: 1", "household_remaining_15plus: 100000000000000000000000")) == [
+        "case.yaml:15:31: 'household_remaining_15plus'には 0〜999の整数 を書きます（今は 100,000,000,000,000,000,000,000） "
+        "[wrong type]"]  # a typo is refused, not carried to the counter
     (msg,) = errors(GOOD.replace("health_insurance: kouki", "health_insurance: kokuhoo"))
-    assert msg.startswith("case.yaml:13:21: 'health_insurance' must be one of kokuho")
+    assert msg.startswith("case.yaml:13:21: 'health_insurance'には kokuho・kouki・employee・employee_dependent・none・unknown "
+                          "のどれか を書きます（今は 'kokuhoo'）")
 
 
 def test_impossible_date():
     assert errors(GOOD.replace("death_date: 2026-11-15", "death_date: 2026-02-30")) == [
-        "case.yaml:7:15: impossible date '2026-02-30' (no such day in the calendar)"]
+        "case.yaml:7:15: '2026-02-30' という日付はありません。日付を確かめてください（YYYY-MM-DD） [impossible date]"]
 
 
 def test_death_before_birth_and_in_future():
     assert errors(GOOD.replace("death_date: 2026-11-15", "death_date: 1940-01-01")) == [
-        "case.yaml:7:15: the death date 1940-01-01 is before the birth date 1941-03-02"]
+        "case.yaml:7:15: 死亡日 1940-01-01 が生年月日 1941-03-02 より前です。日付を確かめてください [case]"]
     assert errors(GOOD.replace("death_date: 2026-11-15", "death_date: 2026-11-23")) == [
-        "case.yaml:7:15: the death date 2026-11-23 is in the future (today is 2026-11-22)"]
+        "case.yaml:7:15: 死亡日 2026-11-23 が今日（2026-11-22）より後です。日付を確かめてください [case]"]
 
 
 def test_unknown_key_and_missing_key():
     msgs = errors(GOOD.replace("  sex: male\n", "  sexx: male\n").replace("  birth_date: 1941-03-02\n", ""))
-    assert "case.yaml:5:3: unknown key 'sexx' (did you mean 'sex'?)" in msgs
-    assert "case.yaml:3:3: missing key 'birth_date' in deceased" in msgs
+    assert "case.yaml:5:3: 未知のキー 'sexx'（'sex' のことですか？）。正しいキー名に直してください [unknown key]" in msgs
+    assert "case.yaml:3:3: 'deceased'に 'birth_date:' がありません。書き足してください [missing key]" in msgs
 
 
 def test_name_and_kana_rules():
     (msg,) = errors(GOOD.replace("name: 山田 太郎", "name: '  '"))  # 山田太郎 without a space is accepted (§1)
-    assert msg.startswith("case.yaml:3:9: 'name': write the name, its parts separated by spaces")
+    assert msg.startswith("case.yaml:3:9: 氏名は、氏と名をスペースで区切って書いてください")
     (msg,) = errors(GOOD.replace("kana: ヤマダ タロウ", "kana: やまだ たろう"))
-    assert "katakana" in msg
+    assert "フリガナはカタカナで" in msg
     case = parse_case_text(GOOD.replace("name: 山田 太郎", "name: 山田\u3000太郎").replace("kana: ヤマダ タロウ", "kana: ﾔﾏﾀﾞ ﾀﾛｳ"),
                            today=TODAY)
     assert case.deceased.kana == "ヤマダ タロウ"
@@ -83,13 +88,13 @@ def test_name_and_kana_rules():
 
 def test_yaml_trap_in_case():
     assert errors(GOOD.replace("was_household_head: true", "was_household_head: yes")) == [
-        "case.yaml:14:23: 'yes' is ambiguous in YAML (old readers take it as true, new ones as text): "
-        "write true, or \"yes\" in quotes if you mean the word"]
+        "case.yaml:14:23: 'yes' は読み手によって意味が変わります。はい／いいえなら true、言葉なら \"yes\" と引用符で"
+        "囲んでください [ambiguous boolean]"]
 
 
 def test_wrong_format_version():
     (msg,) = errors(GOOD.replace("okuyami-case/1", "okuyami-case/2"))
-    assert msg.startswith("case.yaml:1:9: 'format' is 'okuyami-case/2'; it must be one of 'okuyami-case/1'")
+    assert msg == "case.yaml:1:9: 'format:' は okuyami-case/1 と書きます [wrong format]"
 
 
 import pytest as _pytest  # noqa: E402

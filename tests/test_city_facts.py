@@ -98,7 +98,8 @@ def test_city_fact_in_a_case_file_with_another_rulebook_is_a_located_error(rules
     with pytest.raises(InvalidInput) as exc:
         parse_case_text(CASE.format(birth="1940-01-01", facts="keiro_pass: true"), "case.yaml", today=TODAY,
                         facts=load_rulebook(ROOT / "rules.yaml").facts)
-    assert str(exc.value.problems[0]).startswith("case.yaml:3:9: unknown fact 'keiro_pass'")
+    assert str(exc.value.problems[0]).startswith("case.yaml:3:9: 事実名 'keiro_pass' はありません。市独自の事実なら、"
+                                                 "そのルールを --rules で指定してください")
 
 
 def test_city_fact_wrong_value_in_case(rules_copy):
@@ -107,7 +108,7 @@ def test_city_fact_wrong_value_in_case(rules_copy):
     with pytest.raises(InvalidInput) as exc:
         parse_case_text(CASE.format(birth="1940-01-01", facts="pass_kind: subway"), "case.yaml", today=TODAY,
                         facts=book.facts)
-    assert "'pass_kind' must be one of bus, all or unknown" in str(exc.value.problems[0])
+    assert "'pass_kind'には bus・all・unknown のどれか を書きます（今は 'subway'）" in str(exc.value.problems[0])
 
 
 def test_collision_with_the_contract_is_refused_located(rules_copy):
@@ -123,16 +124,17 @@ def test_collision_with_the_contract_is_refused_located(rules_copy):
     lines = rules_copy.read_text(encoding="utf-8").splitlines()
     car = next(i for i, line in enumerate(lines, 1) if line == "  - fact: car" and "type: bool" in lines[i])
     got = errors(rules_copy)
-    assert any(m.endswith(f"rules.yaml:{car + 1}:5: 'car' is a fact of the contract (§2): 「普通自動車を所有していた」, so its type is " \
-           "fixed — remove 'type:', or give the city's own fact a name of its own (e.g. city_car)") for m in got)
-    assert any(re.search(r"rules.yaml:\d+:5: 'age_at_death' is computed by the engine \(contract §3\)", m) for m in got)
+    assert any(m.endswith(f"rules.yaml:{car + 1}:5: 'car' は契約（§2）の事実（「普通自動車を所有していた」）なので、型は決まっています。"
+                          "'type:' を消すか、市独自の事実には別の名前を付けてください（例：city_car） [contract fact type]")
+               for m in got), got
+    assert any(re.search(r"rules.yaml:\d+:5: 'age_at_death' はエンジンが計算する事実（契約§3）", m) for m in got)
 
 
 def test_unknown_fact_without_type_says_how_to_declare_it(rules_copy):
     text = rules_copy.read_text(encoding="utf-8")
     rules_copy.write_text(text.replace("\ninclude:\n", "\n  - fact: hochouki\n    text: 補聴器？\n\ninclude:\n"),
                           encoding="utf-8")
-    assert any("unknown fact 'hochouki'; a fact of the city's own needs its type: add 'type: bool'" in m
+    assert any("事実名 'hochouki' はありません。市独自の事実なら、質問に 'type: bool'" in m
                for m in errors(rules_copy))
 
 
@@ -152,14 +154,14 @@ def test_scenario_may_carry_a_city_fact(rules_copy):
     by_name = {o.name: o for o in outcomes}
     assert by_name["敬老パス（80歳）"].passed
     # the department's new question shows up where a scenario fixed every pending question
-    assert by_name["すべて答えた80歳 → 残る質問なし"].failures[0].endswith("but are ['keiro_pass']")
+    assert by_name["すべて答えた80歳 → 残る質問なし"].failures[0].endswith("['keiro_pass'] です [scenario]")
 
 
 def test_derive_reads_only_what_the_intake_gives(rules_copy):
     text = rules_copy.read_text(encoding="utf-8")
     rules_copy.write_text(text.replace("{when: {funeral_date_given: true}, value: true}",
                                        "{when: {car: true}, value: true}"), encoding="utf-8")
-    assert any("'derive' reads what the intake gives" in m and "car" in m for m in errors(rules_copy))
+    assert any("'derive:' の条件には受付票から決まる事実" in m and "car" in m for m in errors(rules_copy))
 
 
 def test_registry_is_documented():
@@ -175,7 +177,7 @@ def test_group_holds_yes_no_questions_only(rules_copy):
                           if "    hint: 同じ世帯に残る方のうち" in text else
                           text.replace("  - fact: household_remaining_15plus\n",
                                        "  - fact: household_remaining_15plus\n    group: 世帯\n", 1), encoding="utf-8")
-    assert any("a checklist ('group:') holds yes/no questions only" in m for m in errors(rules_copy))
+    assert any("チェックリスト（'group:'）に入れられません" in m for m in errors(rules_copy))
 
 
 def test_intake_derived_answers_and_the_explicit_answer_wins():

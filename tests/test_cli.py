@@ -52,18 +52,19 @@ def test_invalid_case_exit_1_located_no_traceback(tmp_path):
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert lines[0].endswith("bad.yaml:24:3: unknown fact 'seal_registerd' (did you mean 'seal_registered'?)")
-    assert "24:19: 'yes' is ambiguous" in lines[1]
+    assert lines[0].endswith("bad.yaml:24:3: 事実名 'seal_registerd' はありません（'seal_registered' のことですか？）。"
+                             "正しい事実名に直してください [unknown fact]")
+    assert "24:19: 'yes' は読み手によって意味が変わります" in lines[1]
 
 
 def test_missing_case_file_exit_1():
     proc = run("evaluate", "nope.yaml")
-    assert proc.returncode == 1 and "nope.yaml: cannot read the file" in proc.stderr
+    assert proc.returncode == 1 and "nope.yaml: ファイル 'nope.yaml' がありません" in proc.stderr
 
 
 def test_future_death_is_refused():
     proc = run("evaluate", "examples/case.yaml", env_today="2026-11-14")
-    assert proc.returncode == 1 and "is in the future (today is 2026-11-14)" in proc.stderr
+    assert proc.returncode == 1 and "が今日（2026-11-14）より後です" in proc.stderr
 
 
 def test_bad_usage_exit_2():
@@ -74,10 +75,11 @@ def test_bad_usage_exit_2():
 
 def test_rules_check_and_test_on_the_default_rulebook():
     check = run("rules", "check")
-    assert check.returncode == 0 and check.stdout.startswith("ok: rules.yaml — 53 procedures")
+    assert check.returncode == 0 and check.stdout.startswith("ok：rules.yaml — 手続き 53件")
     test = run("rules", "test")
     assert test.returncode == 0
-    assert test.stdout.strip().splitlines()[-1].endswith("passed, 0 failed")
+    assert test.stdout.strip().splitlines()[-1].endswith("件合格、不合格 0件") or \
+        test.stdout.strip().splitlines()[-1].endswith("不合格 0件")
 
 
 def test_rules_test_fails_on_a_broken_scenario(rules_copy):
@@ -89,9 +91,10 @@ def test_rules_test_fails_on_a_broken_scenario(rules_copy):
                  encoding="utf-8")
     proc = run("rules", "test", "--rules", str(tmp_path / "rules.yaml"), cwd=tmp_path)
     assert proc.returncode == 1
-    assert "FAIL  65歳以上" in proc.stdout
-    assert "rules/scenarios/kaigo.yaml:9:" in proc.stdout and "'kaigo_torisage' should be required" in proc.stdout
-    assert proc.stdout.strip().splitlines()[-1].endswith("passed, 1 failed")
+    assert "不合格  65歳以上" in proc.stdout
+    assert "rules/scenarios/kaigo.yaml:9:" in proc.stdout and \
+        "'kaigo_torisage' は required（要） のはずですが、出てきません [scenario]" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].endswith("不合格 1件")
 
 
 def test_a_scenario_that_cannot_run_counts_as_failed(rules_copy):
@@ -101,6 +104,6 @@ def test_a_scenario_that_cannot_run_counts_as_failed(rules_copy):
                  encoding="utf-8")  # a second 'required:' key
     proc = run("rules", "test", "--rules", str(tmp_path / "rules.yaml"), cwd=tmp_path)
     assert proc.returncode == 1
-    assert "duplicate key 'required'" in proc.stderr
+    assert "キー 'required' が重複しています" in proc.stderr
     import re
-    assert re.fullmatch(r"\d+ passed, 1 failed", proc.stdout.strip().splitlines()[-1])
+    assert re.fullmatch(r"合格 \d+件、不合格 1件", proc.stdout.strip().splitlines()[-1])

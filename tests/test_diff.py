@@ -53,4 +53,4 @@ def test_an_edit_shows_what_appears_disappears_and_moves(rules_copy):
 def test_a_broken_new_rulebook_is_reported_not_diffed(rules_copy):
     edit(rules_copy.parent / "rules" / "kourei.yaml", "when: {elderly_services: true}", "when: {elderly_service: true}")
     proc = run("rules", "diff", "rules.yaml", str(rules_copy))
-    assert proc.returncode == 1 and "unknown fact 'elderly_service'" in proc.stderr and proc.stdout == ""
+    assert proc.returncode == 1 and "事実名 'elderly_service' はありません" in proc.stderr and proc.stdout == ""

@@ -221,11 +221,12 @@ def test_template_errors_are_located(tmp_path):
     problems = Problems()
     load_templates(folder, problems)
     msgs = [str(p) for p in problems.sorted()]
-    assert any(re.search(r"x.yaml:6:\d+: unknown value 'deceased.nmae' \(did you mean 'deceased.name'\?\)", m)
+    assert any(re.search(r"x.yaml:6:\d+: 印刷する値 'deceased.nmae' はありません（'deceased.name' のことですか？）", m)
                for m in msgs), msgs
-    assert any("x.yaml:7:" in m and "kind 'choice' needs 'choices:'" in m for m in msgs), msgs
-    assert any("x.yaml:8:" in m and "unknown key 'labl' (did you mean 'label'?)" in m for m in msgs), msgs
-    assert any("x.yaml:9:" in m and "unknown part 'shibosha' (did you mean 'shibousha'?)" in m for m in msgs), msgs
+    assert any("x.yaml:7:" in m and "kind: choice には 'choices:'" in m for m in msgs), msgs
+    assert any("x.yaml:8:" in m and "未知のキー 'labl'（'label' のことですか？）" in m for m in msgs), msgs
+    assert any("x.yaml:9:" in m and "部品 'shibosha' は _parts.yaml にありません（'shibousha' のことですか？）" in m
+               for m in msgs), msgs
 
 
 def test_rules_check_catches_a_form_without_template(rules_copy, monkeypatch):
@@ -237,8 +238,10 @@ def test_rules_check_catches_a_form_without_template(rules_copy, monkeypatch):
                  encoding="utf-8")
     book, problems = check_rulebook(rules_copy)
     (msg,) = [str(p) for p in problems.errors]
-    assert "names form 'koureisha_servce', which has no template forms_templates/koureisha_servce.yaml " \
-           "(did you mean 'koureisha_service'?)" in msg
+    assert "の様式 'koureisha_servce' のファイル forms_templates/koureisha_servce.yaml がありません" \
+           "（'koureisha_service' のことですか？）" in msg
+    line = next(i for i, t in enumerate(f.read_text(encoding="utf-8").splitlines(), 1) if "koureisha_servce" in t)
+    assert msg.startswith(f"rules/kourei.yaml:{line}:13:")  # the forms: entry itself, not the procedure's code
 
 
 def test_fallback_without_a_truetype_font_says_so_loudly(monkeypatch):
@@ -267,7 +270,7 @@ def test_print_cli(tmp_path):
     assert (tmp_path / "out" / "packet.pdf").is_file()
     assert "packet.pdf" in proc.stdout
     bad = run("print", "nope.yaml", "--out", str(tmp_path / "x"))
-    assert bad.returncode == 1 and "cannot read the file" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 1 and "がありません" in bad.stderr and "Traceback" not in bad.stderr
     assert run("print", "examples/case.yaml").returncode == 2  # --out is required
     assert run("print", "examples/case.yaml", "--out", str(tmp_path / "y"), "--offset-mm", "abc").returncode == 2
 
@@ -316,4 +319,4 @@ def test_templates_are_read_again_when_a_file_changes(tmp_path):
     for _ in range(2):  # the problem is reported on every call, cached or not
         problems = Problems()
         load_templates(folder, problems)
-        assert any("unknown key 'colour'" in str(p) for p in problems.errors)
+        assert any("未知のキー 'colour'" in str(p) for p in problems.errors)

@@ -45,8 +45,8 @@ def test_handbook_walkthrough(rules_copy):
     kankyou.write_text(kankyou.read_text(encoding="utf-8") + NEW_PROCEDURE, encoding="utf-8")
     check = run("rules", "check", "--rules", "rules.yaml", cwd=folder)  # 1. check catches the typo
     assert check.returncode == 1
-    assert f"rules/kankyou.yaml:{when_line}:30: 'foreign_national' is true or false, not 'flase' (did you mean 'false'?)" \
-        in check.stderr
+    assert f"rules/kankyou.yaml:{when_line}:30: 'foreign_national' は true か false です。'flase' とは比べられません" \
+        "（'false' のことですか？） [wrong value]" in check.stderr
     kankyou.write_text(kankyou.read_text(encoding="utf-8").replace("flase", "false"), encoding="utf-8")
     assert run("rules", "check", "--rules", "rules.yaml", cwd=folder).returncode == 0
     (folder / "rules" / "scenarios" / "passport.yaml").write_text(SCENARIO, encoding="utf-8")  # 2. a scenario

@@ -156,9 +156,9 @@ def test_missing_translation_warns_with_line_and_department_and_prints_marked(ru
     f.write_text("".join(line for line in lines if "Change of head of household" not in line), encoding="utf-8")
     book, problems = check_rulebook(rules_copy, today=TODAY)
     assert book is not None and problems.errors == []
-    (w,) = [str(p) for p in problems.warnings if "translation" in p.message]
-    assert w.startswith(f"rules/shimin.yaml:{title_line}:12: warning: procedure 'setainushi_henko' title 「世帯主変更届」"
-                        " has no translation in English (title_en) — 市民課")
+    (w,) = [str(p) for p in problems.warnings if "[no translation]" in p.message]
+    assert w.startswith(f"rules/shimin.yaml:{title_line}:12: 警告: 手続き 'setainushi_henko' の title「世帯主変更届」"
+                        "に英語（title_en）の訳がありません — 市民課")
     case, doc = load_case_doc(HEAVY, "case_heavy.yaml", today=TODAY)
     pk = make_packet(book, case, tmp_path / "out", today=TODAY, language="en")
     assert pk.untranslated == ["rules/shimin.yaml: setainushi_henko title"]
@@ -166,7 +166,7 @@ def test_missing_translation_warns_with_line_and_department_and_prints_marked(ru
     assert "[JA] 世帯主変更届" in text and "[JA] = not yet translated" in text
     proc = subprocess.run([sys.executable, "-m", "okuyami", "rules", "check", "--rules", str(rules_copy)],
                           capture_output=True, text=True, cwd=rules_copy.parent)
-    assert proc.returncode == 0 and "has no translation in English (title_en)" in proc.stderr  # a warning only
+    assert proc.returncode == 0 and "に英語（title_en）の訳がありません" in proc.stderr  # a warning only
 
 
 def test_old_rulebook_without_translations_stays_valid(rules_copy, monkeypatch):

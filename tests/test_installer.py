@@ -41,6 +41,6 @@ def test_bundle_builds_and_passes_its_smoke_test(tmp_path):
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     assert "smoke test passed" in smoke.stdout
     check = subprocess.run([str(exe), "rules", "check"], capture_output=True, text=True, cwd=tmp_path, env=env)
-    assert check.returncode == 0 and "53 procedures" in check.stdout
+    assert check.returncode == 0 and "手続き 53件" in check.stdout
     doctor = subprocess.run([str(exe), "doctor"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert doctor.returncode == 0 and str(internal / "fonts") in doctor.stdout  # prints with its own fonts

@@ -109,9 +109,9 @@ def test_booking_settings_errors_are_located(rules_copy):
     _book, problems = check_rulebook(rules_copy)
     shown = "\n".join(str(p) for p in problems.errors)
     lines = text.splitlines()
-    assert "'25:00-26:00' is not an opening range" in shown
-    assert "desks" in shown and "greater than or equal to 1" in shown
-    assert "unknown key 'require_death_registerd'" in shown and "require_death_registered" in shown
+    assert "予約枠の時間 '25:00-26:00'：時刻の範囲として読めません" in shown
+    assert "'desks'（並行して対応できる窓口の数）は 1 以上にしてください（今は 0）" in shown
+    assert "未知のキー 'require_death_registerd'" in shown and "require_death_registered" in shown
     for p in problems.errors:
         assert p.mark.line >= 1 and p.mark.file.endswith("rules.yaml")
     hours_line = next(i for i, line in enumerate(lines, 1) if "25:00-26:00" in line)
@@ -125,8 +125,8 @@ def test_overlapping_ranges_and_a_range_shorter_than_a_slot(rules_copy):
     rules_copy.write_text(text, encoding="utf-8")
     _book, problems = check_rulebook(rules_copy)
     shown = "\n".join(str(p) for p in problems.errors)
-    assert "'9:00-12:00' and '11:00-16:00' overlap" in shown
-    assert "opening range '13:00-13:30' is shorter than one slot (60 minutes)" in shown
+    assert "予約枠の時間 '9:00-12:00' と '11:00-16:00' が重なっています" in shown
+    assert "予約枠の時間 '13:00-13:30' は1組の時間（slot_minutes: 60分）より短いため" in shown
 
 
 # -- the store, on SQLite and PostgreSQL ------------------------------------------------------------------------------

@@ -70,9 +70,9 @@ def test_a_wrong_expectation_fails_with_a_located_message(tmp_path):
     failed = [o for o in outcomes if not o.passed]
     assert len(failed) == 2
     text = "\n".join(f for o in failed for f in o.failures)
-    assert "deadline of 'setainushi_henko' should be 2026-11-23 but is 2026-11-24" in text
-    assert "'setainushi_henko' should be required but does not appear" in text
-    assert f"{path}:11:37: deadline" in text  # located on the expectation itself
+    assert "'setainushi_henko' の期限は 2026-11-23 のはずですが、2026-11-24 です [scenario]" in text
+    assert "'setainushi_henko' は required（要） のはずですが、出てきません [scenario]" in text
+    assert f"{path}:11:37: 'setainushi_henko' の期限は" in text  # located on the expectation itself
 
 
 def test_unknown_code_in_a_scenario_is_reported(tmp_path):
@@ -81,5 +81,5 @@ def test_unknown_code_in_a_scenario_is_reported(tmp_path):
                     "death_date: 2026-11-01}}\n    expect: {required: [setainushi_henk]}\n", encoding="utf-8")
     problems = Problems()
     (outcome,) = run_file(_BOOK, path, problems)
-    assert not outcome.passed and "could not run" in outcome.failures[0]
-    assert "unknown procedure 'setainushi_henk' (did you mean 'setainushi_henko'?)" in str(problems.errors[0])
+    assert not outcome.passed and "実行できません" in outcome.failures[0]
+    assert "手続きコード 'setainushi_henk' はルールにありません（'setainushi_henko' のことですか？）" in str(problems.errors[0])

@@ -1,7 +1,9 @@
 """Three-valued decisions (issue 14): while an unanswered fact could still change a procedure's result, the
 procedure stays undecided and that question is asked; 要確認 only once nothing asked can settle it. Checked as
 a property of the default rulebook: a decided procedure (required / 要確認 / absent) never changes when the
-questions still pending are answered, in any way."""
+questions still pending are answered, in any way — except where contract §3 itself decides on an unanswered
+fact: health_insurance is kouki from 75 while welfare_recipient is "not true" (unanswered included), so a later
+答え "生活保護: true" takes the 後期高齢 procedures back (tested on its own below)."""
 
 import datetime as dt
 
@@ -42,22 +44,37 @@ def test_a_decided_procedure_never_changes_when_pending_questions_are_answered(b
     decided = _status(s.result)
     while s.result.pending_questions:  # finish it at random
         fact = s.result.pending_questions[0]
-        s.answer(fact, _value(book, fact, rnd))
+        value = _value(book, fact, rnd)
+        if fact == "welfare_recipient" and age >= 75 and value is True:
+            value = rnd.choice([False, "unknown"])  # the §3 exception: see test_kouki_from_75_while_welfare_is_not_true
+        s.answer(fact, value)
     final = _status(s.result)
     changed = {c: (decided.get(c), final.get(c)) for c in set(decided) | set(final)
                if c in decided and decided[c] != final.get(c)}
     assert not changed, (changed, s.answers)
 
 
-def test_kouki_waits_for_welfare_at_75(book):
-    """後期高齢 is derived from 75 only when the deceased was not on 生活保護: until that is answered, the 後期高齢
-    procedures are not decided (and 生活保護 is asked), with 生活保護 the insurance itself is asked."""
+def test_kouki_from_75_while_welfare_is_not_true(book):
+    """Contract §3: health_insurance is kouki at 75 or over unless welfare_recipient is true. Unanswered is "not
+    true": the 後期高齢 procedures show as required from the start (never hidden while 生活保護 waits), 生活保護 is
+    still asked, and only the answer true takes them back (then the insurance itself is asked)."""
     dates = CaseDates(dt.date(1940, 5, 1), dt.date(2026, 11, 15))
     s = Session(book, dates)
-    assert "kouki_soshitsu" not in _status(s.result) and "welfare_recipient" in s.result.pending_questions
+    assert _status(s.result)["kouki_soshitsu"] == "required"
+    assert "welfare_recipient" in s.result.pending_questions
+    assert "health_insurance" not in s.result.pending_questions
     s.answer("welfare_recipient", False)
     assert _status(s.result)["kouki_soshitsu"] == "required"
     s.answer("welfare_recipient", "unknown")  # contract §3: "not true"
     assert _status(s.result)["kouki_soshitsu"] == "required"
     s.answer("welfare_recipient", True)
     assert "kouki_soshitsu" not in _status(s.result)
+    assert "health_insurance" in s.result.pending_questions
+    s.clear("welfare_recipient")  # taken back: unanswered again, kouki again
+    assert _status(s.result)["kouki_soshitsu"] == "required"
+
+
+def test_kouki_at_74_waits_for_the_insurance_answer(book):
+    """Below 75 nothing is derived: the insurance is asked and its procedures wait for the answer."""
+    s = Session(book, CaseDates(dt.date(1952, 5, 1), dt.date(2026, 11, 15)))
+    assert "kouki_soshitsu" not in _status(s.result) and "health_insurance" in s.result.pending_questions

@@ -257,7 +257,7 @@ def test_broken_rulebook_shows_located_errors_and_keeps_the_last_good(qtbot, tmp
     w = open_window(qtbot, data, rules_copy)
     assert w.rule_dialog is not None and w.rule_dialog.isVisible()
     assert "前回正しく読み込めたルール" in w.rule_dialog.text()
-    assert "unknown fact 'elderly_service' (did you mean 'elderly_services'?)" in w.rule_dialog.detailedText()
+    assert "事実名 'elderly_service' はありません（'elderly_services' のことですか？）" in w.rule_dialog.detailedText()
     assert w.book is not None and "koureisha_service" in w.book.rules  # the last good rulebook runs
     w.rule_dialog.close()
     w.new_case()  # the counter keeps working

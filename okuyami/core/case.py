@@ -16,8 +16,9 @@ from typing import Any, Literal
 from pydantic import field_validator
 
 from .facts import FACTS, age_in_years, check_value
-from .problems import InvalidInput, Mark, Problems, did_you_mean
-from .yamlio import Document, StrictModel, load_file, load_text, validate
+from .messages import say
+from .problems import InvalidInput, Mark, Problems, hint
+from .yamlio import Document, StrictModel, load_file, load_text, our_error, validate
 
 CASE_FORMAT = "okuyami-case/1"
 
@@ -32,7 +33,7 @@ def _check_name(v: str | None) -> str | None:
     if v is None:
         return v
     if not _NAME.match(v.strip()):
-        raise ValueError("write the name, its parts separated by spaces (山田 太郎, SMITH JOHN)")
+        raise our_error("case", what="氏名は、氏と名をスペースで区切って書いてください（山田 太郎、SMITH JOHN）")
     return v.strip()
 
 
@@ -52,7 +53,7 @@ def _check_kana(v: str | None) -> str | None:
         return v
     v = unicodedata.normalize("NFKC", v).strip()  # half-width ｶﾅ → full-width
     if not _KANA.match(v):
-        raise ValueError("フリガナ must be katakana, its parts separated by spaces like the name (ヤマダ タロウ)")
+        raise our_error("case", what="フリガナはカタカナで、氏名と同じようにスペースで区切って書いてください（ヤマダ タロウ）")
     return v
 
 
@@ -89,7 +90,7 @@ class Applicant(StrictModel):
     @classmethod
     def _phone(cls, v: str | None) -> str | None:
         if v is not None and not _PHONE.match(v):
-            raise ValueError("a phone number is digits and hyphens, e.g. 090-1234-5678")
+            raise our_error("case", what="電話番号は数字とハイフンで書いてください（例：090-1234-5678）")
         return v
 
 
@@ -128,7 +129,8 @@ def check_case(doc: Document, problems: Problems, *, today: dt.date | None = Non
         else:
             data = None
     if not isinstance(data, dict):
-        problems.error(doc.mark(base), "a case is a mapping with deceased:, applicant:, funeral: and facts:")
+        problems.error(doc.mark(base), say("case", what="ケースファイルには deceased:、applicant:、funeral:、facts: を"
+                                                         "『キー: 値』の形で書きます"))
         return None
     before = len(problems.errors)
     facts = data.get("facts")
@@ -137,12 +139,16 @@ def check_case(doc: Document, problems: Problems, *, today: dt.date | None = Non
             path = base + ("facts", key)
             d = catalogue.get(key)
             if d is None:
-                problems.error(doc.mark(path, key=True), f"unknown fact '{key}'{did_you_mean(key, catalogue)}"
-                                                         f"{'' if facts is not None else ' (a fact of a city rulebook? give it with --rules)'}")
+                close = hint(key, catalogue)
+                problems.error(doc.mark(path, key=True), say(
+                    "unknown fact", fact=key, hint=close,
+                    fix="正しい事実名に直してください" if close else "市独自の事実なら、そのルールを --rules で指定してください"))
                 continue
             expected = check_value(d, value)
             if expected:
-                problems.error(doc.mark(path), f"'{key}' must be {expected}, not {value!r}")
+                from .messages import quoted
+                problems.error(doc.mark(path), say("wrong type", name=f"'{key}'", expected=expected, got=quoted(value),
+                                                   fix=""))
     payload = dict(data)
     if payload.get("facts") is None:
         payload["facts"] = {}
@@ -153,18 +159,18 @@ def check_case(doc: Document, problems: Problems, *, today: dt.date | None = Non
     today = today or dt.date.today()
     if dec.death_date < dec.birth_date:
         problems.error(doc.mark(base + ("deceased", "death_date")),
-                       f"the death date {dec.death_date} is before the birth date {dec.birth_date}")
+                       say("case", what=f"死亡日 {dec.death_date} が生年月日 {dec.birth_date} より前です。日付を確かめてください"))
     if dec.death_date > today:
         problems.error(doc.mark(base + ("deceased", "death_date")),
-                       f"the death date {dec.death_date} is in the future (today is {today})")
+                       say("case", what=f"死亡日 {dec.death_date} が今日（{today}）より後です。日付を確かめてください"))
     if case.funeral and case.funeral.date and case.funeral.date < dec.death_date:
         problems.error(doc.mark(base + ("funeral", "date")),
-                       f"the funeral date {case.funeral.date} is before the death date {dec.death_date}")
+                       say("case", what=f"葬儀日 {case.funeral.date} が死亡日 {dec.death_date} より前です。日付を確かめてください"))
     if "age_at_death" in case.facts and isinstance(case.facts["age_at_death"], int) \
             and case.facts["age_at_death"] != case.age_at_death:
         problems.error(doc.mark(base + ("facts", "age_at_death")),
-                       f"age_at_death {case.facts['age_at_death']} does not match the dates "
-                       f"({case.age_at_death}); leave it out and it is computed")
+                       say("case", what=f"age_at_death {case.facts['age_at_death']} が日付から計算した年齢"
+                                        f"（{case.age_at_death}歳）と合いません。age_at_death は書かなくても計算されます"))
     return None if len(problems.errors) > before else case
 
 
@@ -182,7 +188,7 @@ def load_case_doc(path: Path, shown_as: str | None = None, *, today: dt.date | N
     case = None if doc.data is None else check_case(doc, problems, today=today, facts=facts)
     if problems or case is None:
         if not problems:
-            problems.error(Mark(doc.file), "empty case file")
+            problems.cause(Mark(doc.file), say("empty file", what="deceased:（故人）などを書いてください"))
         raise InvalidInput(problems.sorted())
     return case, doc
 

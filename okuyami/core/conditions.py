@@ -35,8 +35,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
-from .facts import FACTS, NOT_APPLICABLE, FactDef, Pending, Unknown
-from .problems import Mark, Problems, did_you_mean
+from .facts import FACTS, INT_RANGES, NOT_APPLICABLE, FactDef, Pending, Unknown
+from .messages import quoted, say
+from .problems import Mark, Problems, hint
 from .yamlio import Document, PathKey
 
 FALSE, TRUE, UNKNOWN, PENDING = 0, 1, 2, 3
@@ -276,6 +277,29 @@ class AnyOf(Node):
     walk = All.walk
 
 
+def describe(node: Node, depth: int = 0) -> list[str]:
+    """A condition in plain Japanese, one line per part, nested parts indented (for people reading a rulebook
+    without YAML, e.g. the spreadsheet of ``rules export-xlsx``)::
+
+        次のすべてに当たる：
+        ・住民票上の世帯主だった
+        ・残る世帯員のうち15歳以上の人数が2人以上
+    """
+    pad = "　" * depth + ("・" if depth else "")
+    if isinstance(node, Always):
+        return [pad + node.phrase()]
+    if isinstance(node, (Compare, Applies)):
+        return [pad + node.phrase()]
+    if isinstance(node, Not):
+        if isinstance(node.child, (Compare, Applies)):
+            return [pad + node.child.phrase(negated=True)]
+        return [pad + "次のどれにも当たらない："] + describe(node.child, depth + 1)
+    if isinstance(node, (All, AnyOf)):
+        head = "次のすべてに当たる：" if isinstance(node, All) else "次のどれかに当たる："
+        return [pad + head] + [line for child in node.children for line in describe(child, depth + 1)]
+    return [pad + str(node)]
+
+
 # --- parsing ------------------------------------------------------------------------------------------
 
 
@@ -288,25 +312,28 @@ class Parser:
     #: every constant compared with each int, date or text fact (for reachability checks)
     int_constants: dict[str, set] = field(default_factory=dict)
     facts: dict[str, FactDef] = field(default_factory=lambda: FACTS)  # the rulebook's catalogue
+    broken_facts: set[str] = field(default_factory=set)  # facts whose question could not be read (reported there)
+
+    def bad(self, mark: Mark, what: str) -> None:
+        self.problems.error(mark, say("bad condition", what=what))
 
     def parse(self, raw: Any, path: PathKey) -> Node | None:
         mark = self.doc.mark(path)
         if isinstance(raw, str):
             if raw == "always":
                 return Always(mark)
-            self.problems.error(mark, f"a condition is 'always' or a mapping such as "
-                                      f"{{was_household_head: true}}, not '{raw}'")
+            self.bad(mark, "条件は 'always'（すべての方）か、{was_household_head: true} のような『事実: 値』で書きます"
+                           f"（今は {quoted(raw)}{hint(raw, ['always'])}）")
             return None
         if isinstance(raw, list):
-            self.problems.error(mark, "a list of conditions must be written under 'all:' or 'any:'")
+            self.bad(mark, "条件を並べるときは 'all:'（すべて）か 'any:'（どれか）の下に書きます")
             return None
         if not isinstance(raw, dict) or not raw:
-            self.problems.error(mark, "empty condition: write 'always' or a mapping such as {funeral_held: true}")
+            self.bad(mark, "条件が空です。'always' か、{funeral_held: true} のような『事実: 値』を書いてください")
             return None
         connectives = [k for k in raw if k in CONNECTIVES]
         if connectives and len(raw) > 1:
-            self.problems.error(mark, f"'{connectives[0]}' must stand alone in its mapping; "
-                                      "put the other items inside an 'all:' list")
+            self.bad(mark, f"'{connectives[0]}:' はそのマッピングに1つだけで書きます。ほかの条件は 'all:' のリストの中に入れてください")
             return None
         if connectives:
             key = connectives[0]
@@ -314,7 +341,7 @@ class Parser:
             sub = path + (key,)
             if key in ("all", "any"):
                 if not isinstance(value, list) or not value:
-                    self.problems.error(self.doc.mark(sub), f"'{key}' takes a list of conditions (lines starting with '- ')")
+                    self.bad(self.doc.mark(sub), f"'{key}:' の下には条件のリスト（「- 」で始まる行）を書きます")
                     return None
                 children = [self.parse(v, sub + (i,)) for i, v in enumerate(value)]
                 if any(c is None for c in children):
@@ -324,7 +351,7 @@ class Parser:
                 child = self.parse(value, sub)
                 return Not(child, mark) if child is not None else None
             if not isinstance(value, str):
-                self.problems.error(self.doc.mark(sub), "'applies' takes one procedure code, e.g. applies: kokuho_soshitsu")
+                self.bad(self.doc.mark(sub), "'applies:' には手続きのコードを1つ書きます（例：applies: kokuho_soshitsu）")
                 return None
             return Applies(value, self.doc.mark(sub))
         leaves = []
@@ -339,21 +366,24 @@ class Parser:
         key_mark = self.doc.mark(path, key=True)
         d = self.facts.get(fact)
         if d is None:
-            hint = did_you_mean(fact, list(self.facts) + list(CONNECTIVES)) or \
-                "; a fact of the city's own is declared by the question that asks it (with 'type: bool' or another type)"
-            self.problems.error(key_mark, f"unknown fact '{fact}'{hint}")
+            if fact in self.broken_facts:
+                return None  # its question is wrong: reported there
+            close = hint(fact, list(self.facts) + list(CONNECTIVES))
+            fix = "正しい事実名に直してください（手引き3章の表）" if close else \
+                "市独自の事実なら、それを聞く質問に 'type: bool'（または count・date）を書いて宣言してください"
+            self.problems.error(key_mark, say("unknown fact", fact=fact, hint=close, fix=fix))
             return None
         mark = self.doc.mark(path)
         if isinstance(raw, dict):
             if not raw:
-                self.problems.error(mark, f"empty comparison for '{fact}'")
+                self.bad(mark, f"'{fact}' と比べる値がありません。{{at_least: 2}} のように書いてください")
                 return None
             tests = []
             for word, want in raw.items():
                 if word not in COMPARISONS:
                     self.problems.error(self.doc.mark(path + (word,), key=True),
-                                        f"unknown comparison '{word}'{did_you_mean(word, COMPARISONS)}; "
-                                        f"use one of {', '.join(COMPARISONS)}")
+                                        say("unknown comparison", word=word, hint=hint(word, COMPARISONS),
+                                            words=", ".join(COMPARISONS)))
                     return None
                 if not self.check_value(d, word, want, self.doc.mark(path + (word,))):
                     return None
@@ -374,16 +404,15 @@ class Parser:
 
     def check_value(self, d: FactDef, word: str, want: Any, mark: Mark) -> bool:
         if word in _INT_ONLY and d.kind not in ("int", "date"):
-            self.problems.error(mark, f"'{word}' compares numbers, but '{d.name}' is {d.type_words().replace(' or unknown', '')}")
+            self.bad(mark, f"'{word}' は数や日付を比べます。'{d.name}' は{_kind_ja(d)}なので、'is:' か値だけを書いてください")
             return False
         if word in ("one_of", "none_of"):
             if not isinstance(want, list) or not want:
-                self.problems.error(mark, f"'{word}' takes a list of values, e.g. [kokuho, kouki]")
+                self.bad(mark, f"'{word}' には値のリストを書きます（例：[kokuho, kouki]）")
                 return False
             return all(self.check_value(d, "is", w, mark) for w in want)
         if want == "unknown":
-            self.problems.error(mark, "conditions do not test for 'unknown': a わからない answer makes the "
-                                      "procedure 要確認 by itself")
+            self.problems.error(mark, say("test for unknown"))
             return False
         if d.kind == "bool":
             ok = isinstance(want, bool)
@@ -396,9 +425,37 @@ class Parser:
         else:
             ok = isinstance(want, str) and want in d.values
         if not ok:
-            expected = {"bool": "true or false", "int": "a whole number", "date": "a date (YYYY-MM-DD)",
-                        "text": "a text"}.get(d.kind) or "one of " + ", ".join(d.values)
             options = d.values if d.kind == "enum" else ("true", "false") if d.kind == "bool" else ()
-            hint = did_you_mean(want, options) if isinstance(want, str) else ""
-            self.problems.error(mark, f"'{d.name}' is {expected}, not {want!r}{hint}")
-        return ok
+            close = hint(want, options) if isinstance(want, str) else ""
+            shown = want if isinstance(want, str) else quoted(want).strip("'")
+            self.problems.error(mark, say("wrong value", fact=d.name, expected=_kind_ja(d), got=shown, hint=close))
+            return False
+        low, high = _range(d)
+        if d.kind == "int" and not (low <= want <= high):
+            self.problems.error(mark, say("condition out of range", fact=d.name, got=quoted(want), low=low, high=high))
+            return False
+        if d.kind == "date" and not (_DATE_LOW <= want <= _DATE_HIGH):
+            self.problems.error(mark, say("condition out of range", fact=d.name, got=want, low=_DATE_LOW,
+                                          high=_DATE_HIGH))
+            return False
+        return True
+
+
+_DATE_LOW, _DATE_HIGH = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def _range(d: FactDef) -> tuple[int, int]:
+    return INT_RANGES.get(d.name, INT_RANGES["*"])
+
+
+def _kind_ja(d: FactDef) -> str:
+    if d.kind == "bool":
+        return "true か false"
+    if d.kind == "int":
+        low, high = _range(d)
+        return f"{low}〜{high}の整数"
+    if d.kind == "date":
+        return "日付（YYYY-MM-DD）"
+    if d.kind == "text":
+        return "文字"
+    return f"{', '.join(d.values)} のどれか"

@@ -20,6 +20,10 @@ FactKind = Literal["bool", "int", "enum", "date", "text"]
 
 UNKNOWN_LITERAL = "unknown"
 
+#: The sensible range of each whole-number fact (an answer, a constant in a condition): a typo such as 10^23 people
+#: is refused where it is written, not discovered at the counter.
+INT_RANGES = {"age_at_death": (0, 130), "*": (0, 999)}
+
 
 @dataclass(frozen=True)
 class FactDef:
@@ -41,15 +45,17 @@ class FactDef:
         return str(value)
 
     def type_words(self) -> str:
+        """What a case file may give for this fact, in Japanese (for messages)."""
         if self.kind == "bool":
-            return "true, false or unknown"
+            return "true・false・unknown のどれか"
         if self.kind == "int":
-            return "a whole number ≥ 0"
+            low, high = INT_RANGES.get(self.name, INT_RANGES["*"])
+            return f"{low}〜{high}の整数"
         if self.kind == "date":
-            return "a date (YYYY-MM-DD)"
+            return "日付（YYYY-MM-DD）"
         if self.kind == "text":
-            return "a text"
-        return "one of " + ", ".join(self.values) + " or unknown"
+            return "文字"
+        return "・".join(self.values) + "・unknown のどれか"
 
 
 @dataclass(frozen=True)
@@ -185,15 +191,17 @@ def _age(ctx: DeriveContext) -> Any:
 
 
 def _health_insurance(ctx: DeriveContext) -> Any:
-    """``kouki`` if age_at_death ≥ 75 and welfare_recipient is not true (false or わからない); when true, asked.
+    """``kouki`` if age_at_death ≥ 75 and welfare_recipient is not true (contract §3); when it is true, asked.
 
-    While 生活保護 is not yet answered the insurance waits for it (three-valued: a 生活保護 recipient of 75 is not
-    in 後期高齢, so deciding early would list procedures that a later answer takes away)."""
+    "Not true" is read literally: false, わからない and *not yet answered* are all "not true". So a 75-year-old
+    with nothing answered shows the 後期高齢者医療 procedures as required from the start (nine in ten people of 75
+    and over are in 後期高齢; a 生活保護 recipient is the exception), never hidden while 生活保護 waits to be
+    asked. If the answer later says 生活保護, the insurance is asked and those procedures go (rules diff and the
+    scenarios show both). Procedures of other facts that wait for an answer (kaigo_insured between 40 and 64
+    waits for kaigo_certified, an *and*) stay pending: §3 decides them only once the answer is there."""
     if _age(ctx) < 75:
         return None
     welfare = ctx.fact("welfare_recipient")
-    if isinstance(welfare, Pending):
-        return welfare
     return None if welfare is True else "kouki"
 
 
@@ -263,7 +271,8 @@ def check_value(fact: FactDef, value: Any) -> str | None:
     if fact.kind == "bool":
         ok = isinstance(value, bool)
     elif fact.kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        low, high = INT_RANGES.get(fact.name, INT_RANGES["*"])
+        ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
     elif fact.kind == "date":
         ok = isinstance(value, dt.date)
     elif fact.kind == "text":

@@ -32,9 +32,11 @@ class Problem:
     mark: Mark
     message: str
     severity: Severity = "error"
+    #: the cause of other trouble (a file that cannot be read): listed before everything else
+    cause: bool = False
 
     def __str__(self) -> str:
-        prefix = "" if self.severity == "error" else "warning: "
+        prefix = "" if self.severity == "error" else "警告: "
         return f"{self.mark}: {prefix}{self.message}"
 
 
@@ -46,12 +48,20 @@ class Problems:
     #: places already reported by the YAML reader: a follow-on error at the same place would say the same thing
     settled: set[Mark] = field(default_factory=set)
 
-    def error(self, mark: Mark, message: str, *, settle: bool = False) -> None:
+    def error(self, mark: Mark, message: str, *, settle: bool = False, cause: bool = False) -> None:
         if mark in self.settled:
             return
-        self.items.append(Problem(mark, message, "error"))
+        self.items.append(Problem(mark, message, "error", cause))
         if settle:
             self.settled.add(mark)
+
+    def cause(self, mark: Mark, message: str) -> None:
+        """A file that cannot be read (or used at all): the cause of everything that depends on it."""
+        self.error(mark, message, settle=True, cause=True)
+
+    @property
+    def causes(self) -> list[Problem]:
+        return [p for p in self.items if p.cause]
 
     def warning(self, mark: Mark, message: str) -> None:
         self.items.append(Problem(mark, message, "warning"))
@@ -61,7 +71,7 @@ class Problems:
             if p.severity == "warning":
                 self.items.append(p)
             else:
-                self.error(p.mark, p.message)
+                self.error(p.mark, p.message, cause=p.cause)
         if isinstance(other, Problems):
             self.settled |= other.settled
 
@@ -74,9 +84,12 @@ class Problems:
         return [p for p in self.items if p.severity == "warning"]
 
     def sorted(self) -> list[Problem]:
+        """Causes first (a file that cannot be read), then the other errors, then warnings; each by place."""
         seen: set[tuple] = set()
         out = []
-        for p in sorted(self.items, key=lambda p: (p.mark.file, p.mark.line, p.mark.col, p.message)):
+        rank = {True: 0, False: 1}
+        for p in sorted(self.items, key=lambda p: (rank[p.cause] if p.severity == "error" else 2,
+                                                   p.mark.file, p.mark.line, p.mark.col, p.message)):
             key = (p.mark, p.message, p.severity)
             if key not in seen:
                 seen.add(key)
@@ -120,6 +133,14 @@ def did_you_mean_ja(word: str, candidates: Iterable[str]) -> str:
     """「（もしかして 'kokuho'？）」 or an empty string (for messages to clerks and IT staff)."""
     close = closest(word, candidates)
     return f"（もしかして '{close}'？）" if close else ""
+
+
+def hint(word: object, candidates: Iterable[str]) -> str:
+    """「（'kokuho' のことですか？）」 or an empty string: the did-you-mean of the rulebook's messages."""
+    if not isinstance(word, str):
+        return ""
+    close = closest(word, candidates)
+    return f"（'{close}' のことですか？）" if close else ""
 
 
 def display_path(path: Path | str, base: Path | None = None) -> str:

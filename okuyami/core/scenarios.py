@@ -27,7 +27,8 @@ from typing import Any
 
 from .case import check_case
 from .engine import REQUIRED, TO_CONFIRM, evaluate
-from .problems import Mark, Problems, did_you_mean, display_path
+from .messages import say
+from .problems import Mark, Problems, display_path, hint
 from .rulebook import Rulebook
 from .yamlio import Document, StrictModel, load_file, validate
 
@@ -67,7 +68,7 @@ def load_scenarios(path: Path, problems: Problems) -> tuple[Document, ScenarioFi
     doc = load_file(path, display_path(path), problems)
     if doc.data is None:
         if not problems.errors:
-            problems.error(doc.mark(), "empty scenario file: write 'scenarios:' and a list of scenarios")
+            problems.cause(doc.mark(), say("empty file", what="'scenarios:' と事例のリストを書いてください"))
         return doc, None
     return doc, validate(ScenarioFile, doc, problems)
 
@@ -78,7 +79,7 @@ def run_file(book: Rulebook, path: Path, problems: Problems) -> list[Outcome]:
     doc, spec = load_scenarios(path, problems)
     if spec is None:
         if len(problems.errors) > before_file:
-            return [Outcome(display_path(path), doc.mark(), ["the file could not be read (see the errors above)"])]
+            return [Outcome(display_path(path), doc.mark(), ["ファイルを読めませんでした（上の誤りを見てください）"])]
         return []
     outcomes = []
     file_errors = problems.errors[before_file:]  # YAML-level problems (traps, duplicate keys) of this file
@@ -87,7 +88,7 @@ def run_file(book: Rulebook, path: Path, problems: Problems) -> list[Outcome]:
         base = ("scenarios", i)
         inside = [p for p in file_errors if starts[i] <= p.mark.line < starts[i + 1]]
         if inside:
-            outcomes.append(Outcome(sc.name, doc.mark(base + ("name",)), ["could not run: " + str(p) for p in inside]))
+            outcomes.append(Outcome(sc.name, doc.mark(base + ("name",)), ["実行できません：" + str(p) for p in inside]))
             continue
         before = len(problems.errors)
         _check_expect_names(book, doc, base, sc.expect, problems)
@@ -96,7 +97,7 @@ def run_file(book: Rulebook, path: Path, problems: Problems) -> list[Outcome]:
         problems.extend(case_problems)
         if case is None or len(problems.errors) > before:
             outcomes.append(Outcome(sc.name, doc.mark(base + ("name",)),
-                                    ["could not run: " + str(p) for p in problems.errors[before:]]))
+                                    ["実行できません：" + str(p) for p in problems.errors[before:]]))
             continue
         outcomes.append(Outcome(sc.name, doc.mark(base + ("name",)), _compare(book, doc, base, sc, case)))
     return outcomes
@@ -106,14 +107,24 @@ def _check_expect_names(book: Rulebook, doc: Document, base: tuple, expect: Expe
     for key in ("required", "to_confirm", "absent"):
         for j, code in enumerate(getattr(expect, key)):
             if code not in book.rules:
-                problems.error(doc.mark(base + ("expect", key, j)), f"unknown procedure '{code}'{did_you_mean(code, book.rules)}")
+                problems.error(doc.mark(base + ("expect", key, j)), _unknown_code(code, book))
     for code in expect.deadlines:
         if code not in book.rules:
-            problems.error(doc.mark(base + ("expect", "deadlines", code), key=True),
-                           f"unknown procedure '{code}'{did_you_mean(code, book.rules)}")
+            problems.error(doc.mark(base + ("expect", "deadlines", code), key=True), _unknown_code(code, book))
     for j, fact in enumerate(expect.pending_questions or []):
         if fact not in book.facts:
-            problems.error(doc.mark(base + ("expect", "pending_questions", j)), f"unknown fact '{fact}'{did_you_mean(fact, book.facts)}")
+            close = hint(fact, book.facts)
+            problems.error(doc.mark(base + ("expect", "pending_questions", j)),
+                           say("unknown fact", fact=fact, hint=close, fix="正しい事実名に直してください" if close else
+                               "ルールにある事実名を書いてください"))
+
+
+def _unknown_code(code: str, book: Rulebook) -> str:
+    return say("scenario", what=f"手続きコード '{code}' はルールにありません{hint(code, book.rules)}。"
+                                "ルールにある手続きのコードを書いてください")
+
+
+_STATUS = {REQUIRED: "required（要）", TO_CONFIRM: "to_confirm（要確認）"}
 
 
 def _compare(book: Rulebook, doc: Document, base: tuple, sc: ScenarioSpec, case) -> list[str]:
@@ -128,21 +139,26 @@ def _compare(book: Rulebook, doc: Document, base: tuple, sc: ScenarioSpec, case)
         for j, code in enumerate(getattr(sc.expect, key)):
             got = by_code.get(code)
             if got is None:
-                failures.append(f"{where(key, j)}: '{code}' should be {status} but does not appear")
+                failures.append(f"{where(key, j)}: " + say("scenario", what=f"'{code}' は {_STATUS[status]} の"
+                                                                           "はずですが、出てきません"))
             elif got.status != status:
-                failures.append(f"{where(key, j)}: '{code}' should be {status} but is {got.status}")
+                failures.append(f"{where(key, j)}: " + say("scenario", what=f"'{code}' は {_STATUS[status]} のはず"
+                                                                           f"ですが、{_STATUS[got.status]} です"))
     for j, code in enumerate(sc.expect.absent):
         if code in by_code:
-            failures.append(f"{where('absent', j)}: '{code}' should not appear but is {by_code[code].status}")
+            failures.append(f"{where('absent', j)}: " + say("scenario", what=f"'{code}' は出ないはずですが、"
+                                                                           f"{_STATUS[by_code[code].status]} で出ています"))
     for code, want in sc.expect.deadlines.items():
         got = by_code.get(code)
         if got is None:
-            failures.append(f"{where('deadlines', code)}: '{code}' has no deadline to check: it does not appear")
+            failures.append(f"{where('deadlines', code)}: " + say("scenario", what=f"'{code}' が出てこないため、"
+                                                                                 "期限を確かめられません"))
         elif got.deadline != want:
-            failures.append(f"{where('deadlines', code)}: deadline of '{code}' should be {want} but is {got.deadline}")
+            failures.append(f"{where('deadlines', code)}: " + say("scenario", what=f"'{code}' の期限は {want} の"
+                                                                                 f"はずですが、{got.deadline} です"))
     if sc.expect.pending_questions is not None and list(result.pending_questions) != sc.expect.pending_questions:
-        failures.append(f"{where('pending_questions')}: pending questions should be "
-                        f"{sc.expect.pending_questions} but are {list(result.pending_questions)}")
+        failures.append(f"{where('pending_questions')}: " + say(
+            "scenario", what=f"残る質問は {sc.expect.pending_questions} のはずですが、{list(result.pending_questions)} です"))
     return failures
 
 
@@ -151,7 +167,7 @@ def run_all(book: Rulebook) -> tuple[list[Outcome], Problems]:
     outcomes: list[Outcome] = []
     paths = book.scenario_paths()
     if not paths:
-        problems.error(Mark(display_path(book.path)), "no scenario files found (settings: scenarios:)")
+        problems.error(Mark(display_path(book.path)), say("no scenarios"))
     for path in paths:
         outcomes.extend(run_file(book, path, problems))
     return outcomes, problems

@@ -17,11 +17,13 @@ The mixins below add the translation keys to the schema models of :mod:`okuyami.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, create_model
+from annotated_types import MaxLen  # pydantic's own dependency
+from pydantic import AfterValidator, BaseModel, StringConstraints, create_model
+from pydantic_core import PydanticCustomError
 
+from .messages import say
 from .problems import Problems, display_path
 from .yamlio import load_file
 
@@ -30,14 +32,40 @@ SUFFIX = {"en": "_en", "easy-ja": "_easy"}  # the key suffix of each language be
 LANGUAGE_NAMES = {"en": "English", "easy-ja": "やさしい日本語"}
 
 
+#: The longest text a department may write, by key (characters; a translation may be twice as long): what fits
+#: on the guidance sheet. ``rules check`` and ``rules import-xlsx`` refuse a longer one.
+TEXT_LIMITS = {"title": 80, "name": 80, "bring": 120, "note": 1000, "reason": 300, "late": 500, "deadline": 100,
+               "text": 200, "hint": 300, "place": 120, "hours": 120, "floor": 40, "number": 40, "address": 200,
+               "phone": 40, "meaning": 120, "basis": 300, "source": 500}
+DEFAULT_LIMIT = 500
+MAX_ITEMS = 100  # items in one list (what to bring, forms, opening hours)
+
+
+def _nonblank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("empty_text", "empty")
+    return value
+
+
+def text(key: str, *, translation: bool = False) -> Any:
+    """The type of a text of the rulebook: not empty, not longer than its limit (see :data:`TEXT_LIMITS`)."""
+    limit = TEXT_LIMITS.get(key, DEFAULT_LIMIT) * (2 if translation else 1)
+    return Annotated[str, StringConstraints(max_length=limit), AfterValidator(_nonblank)]
+
+
+def texts(key: str, *, translation: bool = False) -> Any:
+    """A list of texts (what to bring): each one a :func:`text`, at most :data:`MAX_ITEMS` of them."""
+    return Annotated[list[text(key, translation=translation)], MaxLen(MAX_ITEMS)]
+
+
 def _mixin(name: str, *fields: str, lists: tuple[str, ...] = ()) -> type[BaseModel]:
     spec: dict[str, Any] = {}
     for f in fields:
         for suffix in SUFFIX.values():
-            spec[f + suffix] = (str | None, None)
+            spec[f + suffix] = (text(f, translation=True) | None, None)
     for f in lists:
         for suffix in SUFFIX.values():
-            spec[f + suffix] = (list[str] | None, None)
+            spec[f + suffix] = (texts(f, translation=True) | None, None)
     model = create_model(name, **spec)
     model.__translated__ = fields + lists  # type: ignore[attr-defined]
     return model
@@ -80,6 +108,9 @@ def _auto(key: str, value: Any, model: Any) -> bool:
     return False
 
 
+_JA_NAMES = {"en": "英語", "easy-ja": "やさしい日本語"}
+
+
 def _check_item(obj: Any, doc, path: tuple, owner: str, problems: Problems, what: str,
                 originals: dict[str, Any] | None = None) -> None:
     for key in type(obj).__translated__:
@@ -89,32 +120,31 @@ def _check_item(obj: Any, doc, path: tuple, owner: str, problems: Problems, what
             for lang, value in given.items():
                 if value not in (None, "", []):
                     problems.warning(doc.mark(path + (key + SUFFIX[lang],), key=True),
-                                     f"{what}: '{key}{SUFFIX[lang]}' translates '{key}', which is not there — "
-                                     f"{owner}: remove it or write '{key}'")
+                                     say("translation without text", what=what, key=key + SUFFIX[lang], base=key,
+                                         owner=owner))
             continue
         if _auto(key, ja, obj):
             continue
-        missing = [f"{LANGUAGE_NAMES[lang]} ({key}{SUFFIX[lang]})" for lang, v in given.items() if v in (None, "", [])]
+        missing = [f"{_JA_NAMES[lang]}（{key}{SUFFIX[lang]}）" for lang, v in given.items() if v in (None, "", [])]
         if missing:
             shown = "、".join(ja) if isinstance(ja, list) else str(ja)
             shown = shown if len(shown) <= 24 else shown[:23] + "…"
             problems.warning(doc.mark(path + (key,)),
-                             f"{what} {key} 「{shown}」 has no translation in {' and '.join(missing)} — {owner}: "
-                             "add it beside this text (the sheet prints the Japanese meanwhile)")
+                             say("no translation", what=what, key=key, text=shown, missing="と".join(missing),
+                                 owner=owner))
         for lang, value in given.items():
             if isinstance(ja, list) and isinstance(value, list) and len(value) != len(ja):
                 problems.warning(doc.mark(path + (key + SUFFIX[lang],)),
-                                 f"{what}: '{key}{SUFFIX[lang]}' has {len(value)} items but '{key}' has {len(ja)} — "
-                                 f"{owner}: translate each item once, in the same order (the sheet prints the "
-                                 "Japanese meanwhile)")
+                                 say("translation count", what=what, key=key + SUFFIX[lang], got=len(value), base=key,
+                                     want=len(ja), owner=owner))
 
 
 def check_translations(book, problems: Problems) -> None:
     """A warning for every text of the rulebook without its ``_en`` / ``_easy`` translation (file:line, and the
     department that owns the text). Warnings only: a department is never blocked by a missing translation."""
     root = book.root
-    corner_owner = f"{root.municipality.corner.name} ({display_path(book.path)})"
-    doc = load_file(book.path, display_path(book.path), Problems())
+    corner_owner = f"{root.municipality.corner.name}（{display_path(book.path)}）"
+    doc = book.docs.get(display_path(book.path)) or load_file(book.path, display_path(book.path), Problems())
     if not isinstance(doc.data, dict):
         return
 
@@ -122,36 +152,25 @@ def check_translations(book, problems: Problems) -> None:
         dep = root.departments.get(dep_id)
         return dep.name if dep else dep_id
 
-    _check_item(root.municipality, doc, ("municipality",), corner_owner, problems, "municipality")
-    _check_item(root.municipality.corner, doc, ("municipality", "corner"), corner_owner, problems, "corner")
+    _check_item(root.municipality, doc, ("municipality",), corner_owner, problems, "市町村")
+    _check_item(root.municipality.corner, doc, ("municipality", "corner"), corner_owner, problems, "おくやみコーナー")
     for oid, office in root.offices.items():
-        _check_item(office, doc, ("offices", oid), corner_owner, problems, f"office '{oid}'")
+        _check_item(office, doc, ("offices", oid), corner_owner, problems, f"庁舎 '{oid}'")
     # departments' own names never reach the family's paper (their counters' names do): not checked
     for cid, counter in root.counters.items():
-        _check_item(counter, doc, ("counters", cid), dept_name(counter.department), problems, f"counter '{cid}'")
+        _check_item(counter, doc, ("counters", cid), dept_name(counter.department), problems, f"窓口 '{cid}'")
     for aid, agency in root.agencies.items():
-        _check_item(agency, doc, ("agencies", aid), corner_owner, problems, f"agency '{aid}'")
+        _check_item(agency, doc, ("agencies", aid), corner_owner, problems, f"外部機関 '{aid}'")
     for i, q in enumerate(root.questions):
-        _check_item(q, doc, ("questions", i), corner_owner, problems, f"question '{q.fact}'")
+        _check_item(q, doc, ("questions", i), corner_owner, problems, f"質問 '{q.fact}'")
 
-    seen: set[str] = set()
-    for entry in root.include:
-        file = Path(book.path).parent / entry
-        if not file.exists() or file.resolve() in seen:
+    for rule in book.ordered:
+        ddoc = book.docs.get(rule.file)
+        if ddoc is None or rule.path is None:
             continue
-        seen.add(file.resolve())
-        ddoc = load_file(file, display_path(file), Problems())
-        raw = ddoc.data.get("procedures") if isinstance(ddoc.data, dict) else None
-        if not isinstance(raw, list):
-            continue
-        for i, item in enumerate(raw):
-            code = item.get("code") if isinstance(item, dict) else None
-            rule = book.rules.get(code) if isinstance(code, str) else None
-            if rule is None or rule.file != ddoc.file:
-                continue
-            spec = rule.spec
-            _check_item(spec, ddoc, ("procedures", i), dept_name(rule.department), problems,
-                        f"procedure '{code}'", {"deadline": spec.deadline.text})
+        spec = rule.spec
+        _check_item(spec, ddoc, rule.path, dept_name(rule.department), problems,
+                    f"手続き '{rule.code}'", {"deadline": spec.deadline.text})
 
 
 __all__ = ["LANGUAGES", "SUFFIX", "translated", "check_translations"]

@@ -39,8 +39,14 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..core.facts import FACTS
-from ..core.problems import Mark, Problems, did_you_mean, display_path
-from ..core.yamlio import Document, StrictModel, load_file, validate
+from ..core.messages import say
+from ..core.problems import Mark, Problems, display_path, hint
+from ..core.yamlio import Document, StrictModel, load_file, our_error, validate
+
+
+def _form(what: str) -> str:
+    """A form template's message (Japanese, with the key word [form template])."""
+    return say("form template", what=what)
 from .context import BINDINGS
 
 Kind = Literal["text", "multiline", "date", "date_parts", "cells", "choice", "fixed", "list"]
@@ -71,11 +77,11 @@ class FieldSpec(StrictModel):
             object.__setattr__(self, "kind", "fixed" if self.fixed is not None else
                                "cells" if self.cells else "choice" if self.choices else "text")
         if self.kind == "cells" and not self.cells:
-            raise ValueError("kind 'cells' needs 'cells:' (how many)")
+            raise our_error("form template", what="kind: cells には 'cells:'（マスの数）を書いてください")
         if self.kind == "choice" and not self.choices:
-            raise ValueError("kind 'choice' needs 'choices:' (value: label)")
+            raise our_error("form template", what="kind: choice には 'choices:'（値: 印刷する文字）を書いてください")
         if self.kind == "fixed" and self.fixed is None:
-            raise ValueError("kind 'fixed' needs 'fixed:' (the text)")
+            raise our_error("form template", what="kind: fixed には 'fixed:'（印刷する文字）を書いてください")
         return self
 
 
@@ -154,7 +160,7 @@ def load_templates(folder: Path, problems: Problems) -> dict[str, FormTemplate]:
 def _load_templates(folder: Path, problems: Problems) -> dict[str, FormTemplate]:
     out: dict[str, FormTemplate] = {}
     if not folder.is_dir():
-        problems.error(Mark(display_path(folder)), "the forms folder does not exist (settings: forms:)")
+        problems.error(Mark(display_path(folder)), say("forms folder missing", folder=display_path(folder)))
         return out
     parts: dict[str, Section] = {}
     parts_file = folder / "_parts.yaml"
@@ -180,21 +186,21 @@ def _load_templates(folder: Path, problems: Problems) -> dict[str, FormTemplate]
         if spec is None:
             continue
         if spec.form != path.stem:
-            problems.error(doc.mark(("form",)), f"form id '{spec.form}' must match the file name '{path.stem}'")
+            problems.error(doc.mark(("form",)), _form(f"様式ID '{spec.form}' はファイル名 '{path.stem}' と同じにしてください"))
         if spec.form in out:
-            problems.error(doc.mark(("form",)), f"duplicate form id '{spec.form}'")
+            problems.error(doc.mark(("form",)), _form(f"様式ID '{spec.form}' が2つの様式にあります。どちらかを変えてください"))
             continue
         sections: list[tuple[str | None, list[Row]]] = []
         for i, sec in enumerate(spec.sections):
             if sec.part is not None:
                 if sec.part not in parts:
                     problems.error(doc.mark(("sections", i, "part")),
-                                   f"unknown part '{sec.part}'{did_you_mean(sec.part, parts)} (see _parts.yaml)")
+                                   _form(f"部品 '{sec.part}' は _parts.yaml にありません{hint(sec.part, parts)}"))
                     continue
                 sections.append((parts[sec.part].heading, _rows(parts[sec.part])))
                 continue
             if not sec.rows:
-                problems.error(doc.mark(("sections", i)), "a section needs 'rows:' (or 'part:')")
+                problems.error(doc.mark(("sections", i)), _form("欄（section）には 'rows:'（または 'part:'）を書いてください"))
                 continue
             rows = _rows(sec)
             _check_fields(doc, problems, [("sections", i, "rows", r, c) for r, row in enumerate(sec.rows)
@@ -205,19 +211,19 @@ def _load_templates(folder: Path, problems: Problems) -> dict[str, FormTemplate]
         if spec.background:
             background = folder / spec.background
             if not background.is_file():
-                problems.error(doc.mark(("background",)), f"background PDF '{spec.background}' not found")
+                problems.error(doc.mark(("background",)), _form(f"背景のPDF '{spec.background}' がありません。ファイル名を確かめてください"))
                 background = None
             elif background.read_bytes()[:5] != b"%PDF-":
-                problems.error(doc.mark(("background",)), f"'{spec.background}' is not a PDF file")
+                problems.error(doc.mark(("background",)), _form(f"'{spec.background}' はPDFファイルではありません"))
                 background = None
             if not spec.fields:
-                problems.error(doc.mark(("background",), key=True), "an overlay form needs 'fields:'")
+                problems.error(doc.mark(("background",), key=True), _form("背景PDFに重ねる様式には 'fields:' を書いてください"))
             _check_fields(doc, problems, [("fields", i) for i in range(len(spec.fields))], spec.fields, drawn=False)
         elif spec.fields:
-            problems.error(doc.mark(("fields",), key=True), "'fields:' (placed by x/y) need a 'background:' PDF; "
-                                                            "a drawn form uses 'sections:'")
+            problems.error(doc.mark(("fields",), key=True), _form("'fields:' は 'background:'（背景PDF）と一緒に書きます。"
+                                                                  "線で描く様式には 'sections:' を使います"))
         elif not spec.sections:
-            problems.error(doc.mark(), "a form needs 'sections:' (drawn) or 'background:' and 'fields:' (overlay)")
+            problems.error(doc.mark(), _form("様式には 'sections:'（線で描く）か、'background:' と 'fields:'（背景PDFに重ねる）を書きます"))
         out[spec.form] = FormTemplate(spec, path, doc, sections, background)
     return out
 
@@ -228,10 +234,12 @@ def _check_binding(doc: Document, problems: Problems, path: tuple, value: object
     if value.startswith("facts."):
         fact = value[len("facts."):]
         if fact not in FACTS:
-            problems.error(doc.mark(path), f"unknown fact '{fact}'{did_you_mean(fact, FACTS)}")
+            close = hint(fact, FACTS)
+            problems.error(doc.mark(path), say("unknown fact", fact=fact, hint=close,
+                                               fix="正しい事実名に直してください" if close else "手引き3章の事実名を使ってください"))
     elif value not in BINDINGS:
-        problems.error(doc.mark(path), f"unknown value '{value}'{did_you_mean(value, BINDINGS)}; "
-                                       "see BINDINGS in okuyami/documents/context.py or facts.<fact>")
+        problems.error(doc.mark(path), _form(f"印刷する値 '{value}' はありません{hint(value, BINDINGS)}。"
+                                             "docs/forms-format.md の一覧にある値か facts.<事実名> を書いてください"))
 
 
 def _check_raw(doc: Document, problems: Problems, parts: dict) -> None:
@@ -244,7 +252,7 @@ def _check_raw(doc: Document, problems: Problems, parts: dict) -> None:
             continue
         if isinstance(sec.get("part"), str) and parts and sec["part"] not in parts:
             problems.error(doc.mark(("sections", i, "part")),
-                           f"unknown part '{sec['part']}'{did_you_mean(sec['part'], parts)} (see _parts.yaml)")
+                           _form(f"部品 '{sec['part']}' は _parts.yaml にありません{hint(sec['part'], parts)}"))
         for r, row in enumerate(sec.get("rows") or []):
             for c, cell in enumerate(row if isinstance(row, list) else []):
                 if isinstance(cell, dict) and "value" in cell:
@@ -261,17 +269,17 @@ def _check_fields(doc: Document, problems: Problems, paths: list[tuple], fields:
             _check_binding(doc, problems, path + ("value",), f.value)
         if drawn:
             if not f.label and f.kind != "fixed":
-                problems.error(doc.mark(path), "a cell of a drawn form needs a 'label:'")
+                problems.error(doc.mark(path), _form("線で描く様式の欄には 'label:'（見出し）を書いてください"))
             for key in ("left", "top"):
                 if getattr(f, key) is not None:
                     problems.error(doc.mark(path + (key,), key=True),
-                                   f"'{key}' places a field on a background PDF; a drawn form's cell uses 'w' only")
+                                   _form(f"'{key}' は背景PDFに重ねる様式の位置です。線で描く様式の欄は 'w' だけで幅を決めます"))
         else:
             for key in ("left", "top", "w", "h"):
                 if getattr(f, key) is None:
-                    problems.error(doc.mark(path), f"a field on a background PDF needs '{key}' (mm)")
+                    problems.error(doc.mark(path), _form(f"背景PDFに重ねる欄には '{key}'（mm）を書いてください"))
     if drawn and section is not None:
         for r, cells in enumerate(section.rows or []):
             total = sum(c.w or 0 for c in cells)
             if total > 1.0001:
-                problems.error(doc.mark(base + ("rows", r)), f"the cells' widths add up to {total:g}, more than the row (1)")
+                problems.error(doc.mark(base + ("rows", r)), _form(f"欄の幅（w）の合計が {total:g} で、1行（1）を超えています"))

@@ -207,8 +207,11 @@ _YAML_JA = [
 
 def _ja_yaml_problem(p):
     """The YAML reader's messages (shared with the rulebook, in English) said in Japanese for the IT staff."""
+    from ..core.messages import kind_of
     from ..core.problems import Problem
 
+    if kind_of(p.message):  # already in Japanese (okuyami.core.yamlio's own messages)
+        return p
     for pattern, text in _YAML_JA:
         m = pattern.match(p.message)
         if m:

@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store, self.rules_path, self.data_dir, self.clerk = store, rules_path, data_dir, clerk
         self.today = today or dt.date.today()
-        self.rule_dialog: QMessageBox | None = None
+        self.rule_dialog = None  # the list of the rulebook's problems (okuyami.ui.rule_problems), when shown
         self.book: Rulebook | None = None
         self.connected = True  # the server answers (the worker's heartbeat and the notice watcher agree)
         self.watcher_online = True
@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
             add_reservation_pages(self, bar, self.store)
         rules = bar.addMenu("ルール(&R)")
         self._action(rules, "ルールを再読み込み(&R)", QKeySequence("F5"), self.reload_rules)
+        self._action(rules, "ルールの誤りの一覧(&E)", QKeySequence("Ctrl+F5"), self.show_last_rule_problems)
         self.status_label = QLabel()  # short, and permanent: Qt keeps messages to its left (no overlap)
         self.statusBar().addPermanentWidget(self.status_label)
         self._show_link()
@@ -280,6 +281,9 @@ class MainWindow(QMainWindow):
             self.show_rule_problems(loaded.problems, fallback=self.book is not None, reload=True)
             return
         self.book = loaded.book
+        self.rule_problems = (None, [])
+        if self.rule_dialog is not None:
+            self.rule_dialog.close()
         self._title()
         self.statusBar().showMessage(f"ルールを読み込みました（手続き {len(self.book.rules)}件）", 8000)
         if self.stack.currentWidget() is self.case_page and self.case_page.case_id:
@@ -290,19 +294,29 @@ class MainWindow(QMainWindow):
             self.list_page.refresh()
 
     def show_rule_problems(self, problems: list[Problem], *, fallback: bool, reload: bool = False) -> None:
-        """The rulebook's located errors, in a dialog that does not block the counter."""
+        """The rulebook's located errors (the same Japanese lines as `okuyami rules check`), as a list that does
+        not block the counter: the last good rulebook stays live meanwhile."""
+        from .rule_problems import RuleProblemsDialog
+
         if reload:
             head = "ルールに誤りがあるため、読み込み直しませんでした。これまでのルールで続けます。"
         elif fallback:
             head = "ルールに誤りがあるため、前回正しく読み込めたルールで起動しました。"
         else:
             head = "ルールに誤りがあり、使えるルールがありません。担当課に修正を依頼してください。"
-        box = QMessageBox(QMessageBox.Warning, "ルールの誤り", head, QMessageBox.Ok, self)
-        box.setInformativeText(f"{len(problems)}件の誤り（担当課が okuyami rules check で確認できます）")
-        box.setDetailedText("\n".join(str(p) for p in problems))
-        box.setWindowModality(Qt.WindowModal)
-        self.rule_dialog = box
-        box.open()
+        self.rule_problems = (head, list(problems))
+        if self.rule_dialog is not None:
+            self.rule_dialog.close()
+        self.rule_dialog = RuleProblemsDialog(self, head, problems, reload=self.reload_rules)
+        self.rule_dialog.show()
+
+    def show_last_rule_problems(self) -> None:
+        """ルール → 誤りの一覧: the problems of the last reload again (or that there are none)."""
+        head, problems = getattr(self, "rule_problems", (None, []))
+        if not problems:
+            self.statusBar().showMessage("ルールに誤りはありません（最後の読み込みは正しく終わりました）", 8000)
+            return
+        self.show_rule_problems(problems, fallback=self.book is not None, reload="読み込み直しませんでした" in head)
 
     def remember_terminal(self) -> None:
         settings = TerminalSettings.load(self.data_dir)  # keeps this PC's other settings (住基取込)
