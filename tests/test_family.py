@@ -169,19 +169,23 @@ def test_progress_of_a_return_visit_is_in_the_link(book):
 
 # -- the sheet ---------------------------------------------------------------------------------------------------
 
-def _sheet(book, case_path, **kw):
+def _sheet(book, case_path, number=None, **kw):
     case = load_case(case_path, case_path.name, today=TODAY, facts=book.facts)
     result = evaluate(book, case)
-    out = build_guidance(book, case, result, build_context(book, case, result, TODAY), find_fonts(), today=TODAY, **kw)
+    out = build_guidance(book, case, result, build_context(book, case, result, TODAY, number=number), find_fonts(),
+                         today=TODAY, **kw)
     return out, "\n".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(out.pdf)).pages)
 
 
 def test_the_sheet_prints_the_second_code_labelled_for_the_family(book):
     for lang, family_label, staff_label in (("ja", "スマートフォンで見る", "窓口用"), ("en", "View on your phone", "For city staff")):
-        out, text = _sheet(book, EXAMPLE, language=lang)
+        out, text = _sheet(book, EXAMPLE, number=12, language=lang)  # a stored case: its number's code too
         assert out.problems == []
         flat = re.sub(r"\s+", "", text)
         assert family_label.replace(" ", "") in flat and staff_label.replace(" ", "") in flat
+        out, text = _sheet(book, EXAMPLE, language=lang)  # a case file has no number: the family's code alone
+        flat = re.sub(r"\s+", "", text)
+        assert family_label.replace(" ", "") in flat and staff_label.replace(" ", "") not in flat
     out, text = _sheet(book, HEAVY, large=True, language="easy-ja")
     assert out.problems == [] and "スマートフォンで" in text
 

@@ -19,7 +19,7 @@ TODAY = dt.date(2026, 11, 22)
 
 def open_window(qtbot, data_dir: Path, rules: Path) -> MainWindow:
     w = MainWindow(Store.open(data_dir / "okuyami.sqlite3", operator="窓口 一郎"), rules, data_dir, clerk="窓口 一郎",
-                   today=TODAY, watch=False)
+                   today=TODAY, watch=False, background=False)  # step by step: store calls inline
     qtbot.addWidget(w)
     w.show()
     return w

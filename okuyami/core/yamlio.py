@@ -724,6 +724,10 @@ def translate_error(err: dict, path: PathKey, name: str, model: type[BaseModel],
             fix = f"文字として書くなら \"{got if not isinstance(got, bool) else str(got).lower()}\" と引用符で囲んでください"
         text = say("wrong type", name=name, expected=want, got=quoted(got), fix=fix)
         return text, False
+    if kind == "value_error":  # a validator's own words (a ValueError): shown when they are Japanese
+        own = str(ctx.get("error") or "")
+        if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", own):
+            return say("invalid value", name=name, fix=own), False
     if kind in _OUR_KINDS:  # our own validators (PydanticCustomError with a message key of the catalogue)
         return say(kind, **{k: v for k, v in ctx.items()}), False
     if kind in ("date_from_datetime_inexact", "date_parsing", "date_from_datetime_parsing"):
