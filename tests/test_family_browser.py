@@ -202,7 +202,7 @@ def print_sheet(site: Site, case: Path, out: Path, today: dt.date, *extra: str) 
     decoded = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True)
     codes = [line for line in decoded.stdout.splitlines() if line.strip()]
     links = [c for c in codes if c.startswith(site.base)]
-    assert len(links) == 1 and len(codes) == 2, codes  # the family's code, and the staff's (the case)
+    assert len(links) == 1 and len(codes) == 1, codes  # the family's code (a case file has no number: no staff code)
     text = "\n".join(p.extract_text() for p in PdfReader(str(out / "guidance.pdf")).pages)
     return links[0], text
 
