@@ -124,26 +124,38 @@ class TaskLine:
                 "updated_at": to_jst(self.updated_at).isoformat(timespec="seconds"), "note": self.note}
 
 
+def cases_on_days(start: dt.datetime, end: dt.datetime):
+    """The ids of the cases with a visit booked in [start, end) (else one started then: a booked time wins over
+    the time the family actually came), or created then. A UNION of three index range scans
+    (``ix_visits_scheduled_at``, ``ix_visits_started_at``, ``ix_cases_created_at``), never a scan of every visit."""
+    created = cases.alias("cases_created")  # not the outer query's row
+    return sa.union(
+        sa.select(visits.c.case_id).where(visits.c.scheduled_at >= start, visits.c.scheduled_at < end),
+        sa.select(visits.c.case_id).where(visits.c.started_at >= start, visits.c.started_at < end,
+                                          visits.c.scheduled_at.is_(None)),
+        sa.select(created.c.id).where(created.c.created_at >= start, created.c.created_at < end))
+
+
 def work_list(conn: Connection, *, department: str | None = None, date: dt.date | None = None,
-              until: dt.date | None = None) -> list[TaskLine]:
+              until: dt.date | None = None, case_ids: "list[int] | None" = None) -> list[TaskLine]:
     """A department's tasks. Without ``date``: every task not yet done (open, prepared, deferred). With
     ``date`` (and optionally ``until``): the tasks of the families visiting or booked on those days (Japan time),
-    whatever their status, so the counter sees what it already prepared."""
+    whatever their status, so the counter sees what it already prepared. ``case_ids``: only these families' lines
+    (a window refreshing the lines that a notice concerns)."""
     q = (sa.select(tasks.c.case_id, tasks.c.procedure, tasks.c.department, tasks.c.status, tasks.c.note,
                    cases.c.deceased_name, cases.c.deceased_death_date, tasks.c.updated_at, tasks.c.version,
                    cases.c.created_at)
          .join(cases, cases.c.id == tasks.c.case_id).where(tasks.c.applies.is_(True)))
     if department:
         q = q.where(tasks.c.department == department)
+    if case_ids is not None:
+        q = q.where(tasks.c.case_id.in_(list(case_ids)))
     if date is None:
         q = q.where(tasks.c.status.in_(OPEN_TASK_STATUSES))
         bounds = None
     else:
         start, end = bounds = day_bounds(date, until)
-        when = sa.func.coalesce(visits.c.scheduled_at, visits.c.started_at)
-        q = q.where(sa.or_(
-            sa.exists().where(visits.c.case_id == tasks.c.case_id, when >= start, when < end),
-            sa.and_(cases.c.created_at >= start, cases.c.created_at < end)))
+        q = q.where(tasks.c.case_id.in_(cases_on_days(start, end)))
     rows = conn.execute(q.order_by(tasks.c.case_id, tasks.c.procedure)).all()
     ids = sorted({r.case_id for r in rows})
     visit_at: dict[int, dt.datetime] = {}
@@ -157,8 +169,15 @@ def work_list(conn: Connection, *, department: str | None = None, date: dt.date 
                 visit_at[v.case_id] = t
     lines = [TaskLine(r.case_id, r.procedure, r.department, r.status, r.note, r.deceased_name, r.deceased_death_date,
                       visit_at.get(r.case_id), r.updated_at, r.version) for r in rows]
-    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-    return sorted(lines, key=lambda t: (t.visit or far, t.case, t.procedure))
+    return sorted(lines, key=line_order)
+
+
+_FAR = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+
+
+def line_order(line: TaskLine):
+    """The order of a work list: by visit (families without one last), then case and procedure."""
+    return (line.visit or _FAR, line.case, line.procedure)
 
 
 @dataclass(frozen=True)
