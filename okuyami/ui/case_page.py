@@ -1053,12 +1053,16 @@ class CasePage(QWidget):
             self.sync_tasks()
 
     def answer(self, fact: str, value) -> None:
+        self.answer_screen({fact: value})
+
+    def answer_screen(self, values: dict) -> None:
+        """One screen's answers (a question, or a checklist), the departments' tasks and — the first answer of a
+        (return) visit or call — the visit, in one transaction (Store.record_answers); the case comes back with it."""
+        visit = None if self._visit_of == self.case_id else ("phone" if self.answer_source == "phone" else "counter")
         try:
-            if self._visit_of != self.case_id:  # the first answer of a (return) visit or call records it
-                self.store.ensure_visit(self.case_id, kind="phone" if self.answer_source == "phone" else "counter")
-                self._visit_of = self.case_id
-            self.store.set_answer(self.case_id, fact, value, source=self.answer_source,
-                                  expected_rev=self.row.answer_revs.get(fact))
+            recorded = self.store.record_answers(self.case_id, values, book=self.book, source=self.answer_source,
+                                                 expected_revs={f: self.row.answer_revs.get(f) for f in values},
+                                                 visit=visit)
         except StaleWrite as exc:  # another terminal answered this question meanwhile: show theirs
             self.window.show_store_error(exc)
             self.load(self.case_id)
@@ -1066,10 +1070,10 @@ class CasePage(QWidget):
         except StoreUnavailable as exc:  # not recorded: the question stays on screen until the server is back
             self.window.on_connection(False, str(exc))
             return
-        self.reload_row()
+        self._visit_of = self.case_id
+        self.row = recorded.row
         if self.session is not None:
-            self.session.answer(fact, value)
-        self.sync_tasks()
+            self.session.answer_screen(values)
         self.questions.refresh()
         self.procedures.refresh()
 

@@ -113,7 +113,9 @@ class DayBoardPage(QWidget):
         q = self.day.date()
         return dt.date(q.year(), q.month(), q.day())
 
-    def refresh(self, day: dt.date | None = None) -> None:
+    def refresh(self, day: dt.date | None = None, audited: bool = True) -> None:
+        """``audited``: a person opened the day (names, phone numbers); not when another terminal's change refreshes
+        it (on_notices)."""
         if self.book is None:
             return
         if day is not None and day != self.current_day():
@@ -130,7 +132,8 @@ class DayBoardPage(QWidget):
             self.office.blockSignals(False)
         keep = self.selected().number if self.selected() else None
         try:
-            self.items = self.store.reservations_on(self.current_day(), office=self.office.currentData())
+            self.items = self.store.reservations_on(self.current_day(), office=self.office.currentData(),
+                                                    audited=audited)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -279,7 +282,7 @@ class DayBoardPage(QWidget):
 
     def on_notices(self, notices) -> None:
         if any(n.kind in ("visit", "case", "slots") for n in notices):
-            self.refresh()
+            self.refresh(audited=False)
 
 
 class MoveDialog(QDialog):

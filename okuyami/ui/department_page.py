@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, Q
 
 from ..core.wareki import format_date
 from ..documents import prep_list
+from ..store import refresh as policy
 from ..store.store import SOURCE_LABELS, TASK_LABELS, StaleWrite, StoreError, to_jst
 from .case_page import answer_text
 from .tables import row_table
@@ -118,11 +119,25 @@ class DepartmentPage(QWidget):
             return None, None
         return day, day + dt.timedelta(days=span)
 
-    def refresh(self) -> None:
+    def view(self) -> policy.DepartmentView:
+        """What this page shows, for the refresh rules (okuyami.store.refresh)."""
+        return policy.DepartmentView(self.department, frozenset(self.case_ids), self.current_case,
+                                     dated=self.period()[0] is not None)
+
+    def refresh(self, only: policy.Refresh | None = None) -> None:
+        """Read the list again. Without ``only``, all of it because a person asked (opening the terminal, the
+        day, F5): audited. With ``only`` (another terminal's change, or this clerk's own): the lines of those
+        families and the selected family's details when asked for, unaudited — nobody asked to see anything new."""
         self.title.setText(f"{prep_list.department_label(self.book, self.department)}の端末")
         start, until = self.period()
         try:
-            self.lines = self.store.work_list(department=self.department, date=start, until=until)
+            if only is None or only.full:
+                self.lines = self.store.work_list(department=self.department, date=start, until=until,
+                                                  audited=only is None)
+            elif only.cases:
+                fresh = self.store.work_list(department=self.department, date=start, until=until, audited=False,
+                                             case_ids=sorted(only.cases))
+                self.lines = policy.merge_lines(self.lines, fresh, only.cases)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -143,15 +158,18 @@ class DepartmentPage(QWidget):
                 if j == 4 and left:
                     item.setForeground(Qt.darkRed)
                 self.families.setItem(i, j, item)
-        self.families.blockSignals(False)
         self.updated.setText(f"最終更新 {dt.datetime.now():%H:%M:%S}")
         if keep in self.case_ids:
             self.families.selectRow(self.case_ids.index(keep))
-            self.show_case(self.case_ids.index(keep))
+            self.families.blockSignals(False)
+            if only is None or only.full or only.detail:  # else the details on screen are still right
+                self.show_case(self.case_ids.index(keep))
         elif self.case_ids:
             self.families.selectRow(0)
+            self.families.blockSignals(False)
             self.show_case(0)
         else:
+            self.families.blockSignals(False)
             self.current_case = None
             self.case_title.setText("この期間に来庁される家族はありません。")
             self.tasks.setRowCount(0)
@@ -231,14 +249,7 @@ class DepartmentPage(QWidget):
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
-        self.refresh()
-
-    def on_notices(self, notices) -> None:
-        """Another terminal changed something: refresh if it concerns this department or a family shown."""
-        mine = self.store.actor.terminal
-        if any((n.department == self.department or n.case_id in self.case_ids or n.kind in ("case", "visit"))
-               and n.terminal != mine for n in notices):
-            self.refresh()
+        self.refresh(only=policy.Refresh(cases=frozenset({self.current_case}), detail=True))
 
     # -- paper -------------------------------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, pattern: str) -> Path | None:

@@ -38,9 +38,10 @@ class FollowUpPage(QWidget):
         layout.addWidget(self.summary)
         self.ids: list[int] = []
 
-    def refresh(self) -> None:
+    def refresh(self, audited: bool = True) -> None:
+        """``audited``: a person opened the list (it shows names); not when another terminal's change refreshes it."""
         try:
-            lines = self.store.follow_ups()  # audited: the list shows names
+            lines = self.store.follow_ups(audited=audited)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return

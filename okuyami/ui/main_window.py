@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from ..core.problems import Problem
 from ..core.rulebook import Rulebook
+from ..store import refresh as policy
 from ..store.local_settings import TerminalSettings
 from ..store.rules_cache import load_rules
 from ..store.store import Store, StoreError
@@ -66,6 +67,10 @@ class MainWindow(QMainWindow):
         if loaded.problems or self.book is None:
             self.show_rule_problems(loaded.problems, fallback=loaded.fallback)
         self.show_home()
+        self.coalescer = policy.Coalescer()  # other terminals' changes: one refresh per burst (on_notices)
+        self.refresh_timer = QTimer(self, singleShot=True)
+        self.refresh_timer.timeout.connect(self._refresh_due)
+        self._refresh_screen: QWidget | None = None
         self.bridge: NoticeBridge | None = None
         if watch:
             self.bridge = NoticeBridge(store, self, poll_seconds=poll_seconds)
@@ -150,22 +155,49 @@ class MainWindow(QMainWindow):
 
     # -- the other terminals, and the network ---------------------------------------------------------
     def on_notices(self, notices) -> None:
-        """Something changed on another terminal: refresh what is on screen (nothing to press)."""
-        mine = self.store.actor.terminal
-        theirs = [n for n in notices if n.terminal != mine]
-        if not theirs:
-            return
+        """Something changed on another terminal: refresh what is on screen (nothing to press) — only for what
+        concerns it, at most once per burst, with the smallest read (the rules: okuyami.store.refresh)."""
+        theirs = policy.from_others(notices, self.store.actor.terminal)
         current = self.stack.currentWidget()
-        if current is self.case_page and self.case_page.case_id in {n.case_id for n in theirs}:
+        view = self.view_of(current)
+        if not theirs or view is None:
+            return
+        if current is not self._refresh_screen:  # another screen now: what was due for the last one is moot
+            self.coalescer.clear()
+            self._refresh_screen = current
+        delay = self.coalescer.add(view.refresh_for(theirs), theirs)
+        if delay is not None:
+            self.refresh_timer.start(int(delay * 1000))
+
+    def view_of(self, page):
+        """What ``page`` shows, as the refresh rules see it (None: a screen that never refreshes by itself)."""
+        if page is self.case_page:
+            return policy.CaseView(self.case_page.case_id)
+        if page is self.list_page:
+            return policy.CaseListView()
+        if page is self.follow_up_page:
+            return policy.FollowUpView()
+        if page is self.department_page:
+            return self.department_page.view()
+        if hasattr(page, "on_notices"):  # the reservation pages (booking, the day at the corner)
+            return policy.BOOKING if type(page).__name__ == "BookingPage" else policy.DAY_BOARD
+        return None
+
+    def _refresh_due(self) -> None:
+        wanted, notices = self.coalescer.take()
+        current = self.stack.currentWidget()
+        if current is not self._refresh_screen or not wanted:
+            return
+        if current is self.case_page:
             self.case_page.external_change()
         elif current is self.list_page:
-            self.list_page.refresh()
+            self.list_page.refresh(keep_page=True, auto=wanted)
         elif current is self.follow_up_page:
-            self.follow_up_page.refresh()
+            self.follow_up_page.refresh(audited=False)
         elif current is self.department_page:
-            self.department_page.on_notices(theirs)
-        elif hasattr(current, "on_notices"):  # the reservation pages
-            current.on_notices(theirs)
+            self.department_page.refresh(only=wanted)
+        elif hasattr(current, "on_notices"):
+            current.on_notices(notices)
 
     def on_connection(self, connected: bool, message: str) -> None:
         was = self.connected
