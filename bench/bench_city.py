@@ -104,9 +104,18 @@ class Meter:
                 self.shown.append(ended - n.at.timestamp())
                 del self.waiting[nid]
 
+    def left(self, case_id: int | None, kinds: tuple[str, ...] | None = None) -> None:
+        """The screen showing ``case_id`` (its ``kinds`` of changes) was closed: its notices not yet refreshed no
+        longer concern it."""
+        for nid, (n, _) in list(self.waiting.items()):
+            if n.case_id == case_id and (kinds is None or n.kind in kinds):
+                del self.waiting[nid]
+
     def result(self) -> dict:
         return {"name": self.name, "ops": dict(self.ops), "received": self.received, "seen": self.seen,
-                "shown": self.shown, "not_shown": len(self.waiting), "refreshes": self.refreshes, "stale": self.stale,
+                "shown": self.shown, "not_shown": len(self.waiting),
+                "not_shown_what": [(n.kind, n.department, n.case_id, round(time.time() - got, 1))
+                                   for n, got in self.waiting.values()][:5], "refreshes": self.refreshes, "stale": self.stale,
                 "errors": self.errors[:20], "writes": self.writes}
 
 
@@ -180,6 +189,7 @@ class DepartmentTerminal:
             if details:
                 self.meter.timed("get", self.store.get, self.selected)
         elif listed:  # the first family is shown in detail: a family on screen is a family viewed (audited)
+            self.meter.left(self.selected, ("answer",))
             self.selected = min(listed, key=lambda c: next(i for i, t in enumerate(self.lines) if t.case == c))
             self.meter.timed("view", self.store.view, self.selected)
             covered = None if covered is None else covered | {self.selected}
@@ -235,6 +245,7 @@ class DepartmentTerminal:
         if line is None:
             return True  # no longer this department's (the answers changed)
         if self.selected != case:  # the clerk selects the family: who opened which family is audited
+            self.meter.left(self.selected, ("answer",))  # (the answers shown were the other family's)
             self.selected = case
             self.meter.timed("view", self.store.view, case)
         try:
@@ -309,6 +320,10 @@ class DeskTerminal:
             self.list_refresh(count=wanted.count)
 
     def external_change(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """CasePage.reload_row / external_change: whatever read the open case shows every change made before it."""
         started = time.time()
         self.row = self.meter.timed("get", self.store.get, self.case_id)
         self.meter.refreshed(started, time.time(), {self.case_id})
@@ -346,25 +361,27 @@ class DeskTerminal:
             old = getattr(self.row, part).get(field)
             self.meter.timed("set_person", self.store.set_person, self.case_id, part, field, value, expected=old)
             self.meter.writes["fields"][f"{self.case_id}|{part}.{field}"] = value
-            self.row = self.meter.timed("get", self.store.get, self.case_id)
+            self.reload()
             if field.endswith("date") or part == "funeral" or field in ("sex", "relationship", "name"):
                 dates = case_dates(self.row)
                 self.session = Session(BOOK, dates, self.row.answers) if dates else None
                 if self.session is not None:
                     if self.meter.timed("sync_tasks", self.store.sync_tasks, self.case_id, self.session.result, BOOK):
-                        self.row = self.meter.timed("get", self.store.get, self.case_id)
+                        self.reload()
         screens = 0
         while self.session is not None and (screen := self.session.next_screen) is not None and screens < 40:
             screens += 1
             self.think(self.pace * 2)
             answers = {fact: self.choose(fact) for fact in screen.facts}
             if NEW:  # CasePage.answer_screen: the answers, the task sync and the visit in one transaction
+                started = time.time()
                 recorded = self.meter.timed(
                     "record_answers", self.store.record_answers, self.case_id, answers, book=BOOK,
                     expected_revs={f: self.row.answer_revs.get(f) for f in answers},
                     visit=None if visit_of == self.case_id else "counter")
                 visit_of = self.case_id
-                self.row = recorded.row
+                self.row = recorded.row  # (read in the same transaction: shows what others committed before)
+                self.meter.refreshed(started, time.time(), {self.case_id})
                 self.session.answer_screen(answers)
             else:  # CasePage.answer at db094df, once per fact of the screen
                 for fact, value in answers.items():
@@ -374,10 +391,10 @@ class DeskTerminal:
                         visit_of = self.case_id
                     self.meter.timed("set_answer", self.store.set_answer, self.case_id, fact, value, source="counter",
                                      expected_rev=self.row.answer_revs.get(fact))
-                    self.row = self.meter.timed("get", self.store.get, self.case_id)
+                    self.reload()
                     self.session.answer(fact, value)
                     if self.meter.timed("sync_tasks", self.store.sync_tasks, self.case_id, self.session.result, BOOK):
-                        self.row = self.meter.timed("get", self.store.get, self.case_id)
+                        self.reload()
                     self.meter.ops["answer (whole)"].append((time.perf_counter() - t0) * 1000)
             for fact, value in answers.items():
                 self.meter.writes["answers"][f"{self.case_id}|{fact}"] = value
@@ -388,7 +405,8 @@ class DeskTerminal:
         entry = {"to": "printer", "target": "bench", "forms": [], "pages": 12}
         self.meter.timed("log_print", self.store.log_print, self.case_id, self.store.actor.operator, entry,
                          pdf=self.pdf, pages=12)
-        self.row = self.meter.timed("get", self.store.get, self.case_id)
+        self.reload()
+        self.meter.left(self.case_id)  # what arrives for it from now on is not on this screen any more
         self.case_id, self.row, self.session = None, None, None  # back to the case list (show_list)
         self.list_refresh()
 
@@ -440,7 +458,11 @@ def run_terminal(kind: str, index: int, url: str, args: dict, families: list[int
             ready.put(name)
             go.wait()
             term.refresh()  # the clerk opens the terminal: audited
-            while not stop.is_set():
+            drain_until = None
+            while drain_until is None or time.monotonic() < drain_until:
+                if stop.is_set() and drain_until is None:  # the day is over: no more marks, show what came
+                    term.plan.clear()
+                    drain_until = time.monotonic() + 1.5
                 if term.mark_next():
                     continue
                 term.run_due()
@@ -681,6 +703,9 @@ def report(run: dict, checked: dict, a, backend: str) -> dict:
     if mon:
         print(f"peak server connections {summary['peak_connections']} {summary['peak_by_application']}, "
               f"per terminal process {summary['peak_per_terminal']}")
+    missed = [(r["name"], w) for r in results for w in r.get("not_shown_what", [])]
+    if missed:
+        print("never shown (terminal, (kind, department, case, seconds ago)):", *missed[:10], sep="\n  ")
     if summary["errors"]:
         print("errors:", *summary["errors"], sep="\n  ")
     return summary

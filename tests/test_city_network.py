@@ -209,7 +209,7 @@ def test_department_view_refreshes_only_what_it_shows():
     assert view.refresh_for([_note(1, "visit", 12)]) == Refresh(cases=frozenset({12}))  # may come today
     assert not DepartmentView("hoken_nenkin", frozenset({7}), 7, dated=False).refresh_for([_note(1, "visit", 12)])
     assert not view.refresh_for([_note(1, "case", 12)])  # a family not on screen
-    assert view.refresh_for([_note(1, "case", 8)]).full  # a listed family renamed, merged or removed
+    assert view.refresh_for([_note(1, "case", 8)]) == Refresh(cases=frozenset({8}))  # renamed, merged, removed
     burst = [_note(1, "answer", 7), _note(2, "task", 7, "hoken_nenkin"), _note(3, "task", 9, "hoken_nenkin"),
              _note(4, "task", 7, "shimin"), _note(5, "visit", 9)]
     assert view.refresh_for(burst) == Refresh(cases=frozenset({7, 9}), detail=True)
@@ -330,6 +330,19 @@ def test_department_window_refreshes_without_audit_and_once_per_burst(qtbot, sto
     assert not [e for e in entries if e.action in ("tasks.list", "case.view")]  # nobody asked to see anything
     w.close()
     dept_store.close()
+
+
+def test_a_merge_brings_the_kept_family_onto_the_department_lists(store, book):
+    keep, other = _case(store), _answered_case(store, book)  # the department lists "other" (its tasks)
+    with store.db.read() as conn:
+        before = notices.latest_id(conn)
+    store.merge_cases(keep, other, book)
+    with store.db.read() as conn:
+        rung = notices.since(conn, before)
+    assert ("task", "hoken_nenkin", keep) in [(n.kind, n.department, n.case_id) for n in rung]
+    wanted = DepartmentView("hoken_nenkin", frozenset({other}), other).refresh_for(
+        refresh.from_others(rung, "hoken-1"))
+    assert wanted.cases == {keep, other} and wanted.detail  # the merged-away family leaves, the kept one comes
 
 
 def test_one_answer_screen_is_one_transaction(store, book):

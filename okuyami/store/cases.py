@@ -184,6 +184,10 @@ def bump(conn: Connection, case_id: int, if_version: int | None = None) -> int:
                      "最新の内容を読み込み直してから、もう一度操作してください。")
 
 
+def version_of(conn: Connection, case_id: int) -> int:
+    return conn.execute(sa.select(cases.c.version).where(cases.c.id == case_id)).scalar_one()
+
+
 def set_field(conn: Connection, actor: Actor, case_id: int, part: str, name: str, value: str | None,
               expected: Any = ANY, if_version: int | None = None) -> int:
     """One field of deceased / applicant / funeral (dates as ISO text). With ``expected`` (the value the clerk
@@ -248,11 +252,15 @@ def load(conn: Connection, case_id: int) -> CaseRow:
         row.answers[a["fact"]] = json.loads(a["value"])
         row.sources[a["fact"]] = a["source"]
         row.answer_revs[a["fact"]] = a["rev"]
-    for t in conn.execute(sa.select(tasks).where(tasks.c.case_id == case_id)).mappings():
-        row.tasks[t["procedure"]] = TaskRow(t["procedure"], t["department"], t["status"], t["note"], t["operator"],
-                                            t["updated_at"], t["version"], bool(t["applies"]),
-                                            t["follow_up"])
+    row.tasks = load_tasks(conn, case_id)
     return row
+
+
+def load_tasks(conn: Connection, case_id: int) -> dict[str, TaskRow]:
+    """A case's task rows (procedure → row)."""
+    return {t["procedure"]: TaskRow(t["procedure"], t["department"], t["status"], t["note"], t["operator"],
+                                    t["updated_at"], t["version"], bool(t["applies"]), t["follow_up"])
+            for t in conn.execute(sa.select(tasks).where(tasks.c.case_id == case_id)).mappings()}
 
 
 def _search_filter(search: str, today: dt.date | None = None):

@@ -84,8 +84,8 @@ class DepartmentView:
     - a task of this department: that family's lines (it may appear, change or leave the list);
     - a visit: that family's lines when the list is of a period (a booked or returning family may now belong to
       the day); the list of unfinished work does not depend on visits;
-    - a change to a listed family's case (name, merge, removal): the whole list (a merge moves tasks to another
-      family);
+    - a change to a listed family's case (a name, its state, removed or merged away): that family's lines (a
+      merge also rings the kept family's tasks for each department concerned);
     - an answer of the selected family: its details (the answers shown beside its tasks);
     - anything else (another department's task, a print, the slots, a family not listed): nothing.
     """
@@ -104,7 +104,7 @@ class DepartmentView:
             elif n.kind == "visit" and (self.dated or n.case_id in self.listed):
                 wanted |= Refresh(cases=frozenset({n.case_id}), detail=mine)
             elif n.kind == "case" and n.case_id in self.listed:
-                wanted |= Refresh(full=True, detail=mine)
+                wanted |= Refresh(cases=frozenset({n.case_id}), detail=mine)
             elif n.kind == "answer" and mine:
                 wanted |= Refresh(detail=True)
         return wanted

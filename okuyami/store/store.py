@@ -199,16 +199,17 @@ class Store:
         with self.db.write() as conn:
             if visit is not None:
                 visits.ensure_today(conn, self.actor, case_id, kind=visit)
-            version = None
+            version = cases.bump(conn, case_id, if_version)  # one change of the case for the whole screen
             for fact, value in values.items():
                 expected = expected_revs[fact] if expected_revs is not None and fact in expected_revs else ANY
-                version = answers.set_answer(conn, self.actor, case_id, fact, value, source=source,
-                                             expected_rev=expected, if_version=if_version if version is None else None)
+                answers.set_answer(conn, self.actor, case_id, fact, value, source=source, expected_rev=expected,
+                                   version=version)
             row = cases.load(conn, case_id)
             result = evaluate_row(book, row)
             changed = result is not None and tasks.sync(conn, self.actor, case_id, result, book)
-            if changed:
-                row = cases.load(conn, case_id)
+            if changed:  # (sync counted one more change of the case)
+                row.tasks = cases.load_tasks(conn, case_id)
+                row.version = cases.version_of(conn, case_id)
             return Recorded(row, result, changed)
 
     def clear_answer(self, case_id: int, fact: str, *, expected_rev: Any = ANY, if_version: int | None = None) -> int:
