@@ -224,6 +224,17 @@ class NoticeWatcher:
             self.poll_once()
             self._stop.wait(self.poll_seconds)
 
+    def _wait_for_bell(self, raw) -> bool:
+        """Wait for a NOTIFY up to ``poll_seconds`` (in short steps, so that :meth:`stop` is quick); True if rung."""
+        end = time.monotonic() + self.poll_seconds
+        while not self._stop.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            for _ in raw.notifies(timeout=min(0.25, left), stop_after=1):
+                return True
+        return False
+
     def _run_postgresql(self) -> None:
         """LISTEN on a connection of its own (autocommit), and read the table on the same connection: at once when
         the doorbell rings, and every ``poll_seconds`` in any case."""
@@ -244,13 +255,11 @@ class NoticeWatcher:
                             except sa.exc.DBAPIError as exc:  # a login that may not delete: another terminal will
                                 log.info("notices not purged: %s", exc.orig)
                         while not self._stop.is_set():
-                            rang = False
-                            for _ in raw.notifies(timeout=self.poll_seconds, stop_after=1):
-                                rang = True
-                            if rang:  # a burst of commits rings many times: gather them for a moment
+                            if self._wait_for_bell(raw):  # a burst of commits rings many times: gather them
                                 for _ in raw.notifies(timeout=0.02):
                                     pass
-                            self._deliver(conn)
+                            if not self._stop.is_set():
+                                self._deliver(conn)
             except StoreError as exc:
                 self._set_state(False, str(exc))
             except Exception as exc:  # noqa: BLE001 - the driver's own errors mid-wait: the same, retry

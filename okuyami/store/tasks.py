@@ -129,10 +129,13 @@ def cases_on_days(start: dt.datetime, end: dt.datetime):
     the time the family actually came), or created then. A UNION of three index range scans
     (``ix_visits_scheduled_at``, ``ix_visits_started_at``, ``ix_cases_created_at``), never a scan of every visit."""
     created = cases.alias("cases_created")  # not the outer query's row
+    when = sa.func.coalesce(visits.c.scheduled_at, visits.c.started_at)
     return sa.union(
         sa.select(visits.c.case_id).where(visits.c.scheduled_at >= start, visits.c.scheduled_at < end),
-        sa.select(visits.c.case_id).where(visits.c.started_at >= start, visits.c.started_at < end,
-                                          visits.c.scheduled_at.is_(None)),
+        # (the booked time, if any, must be that day too; not written "scheduled_at IS NULL", which SQLite
+        # would answer from ix_visits_scheduled_at: every visit never booked)
+        sa.select(visits.c.case_id).where(visits.c.started_at >= start, visits.c.started_at < end, when >= start,
+                                          when < end),
         sa.select(created.c.id).where(created.c.created_at >= start, created.c.created_at < end))
 
 
@@ -146,8 +149,11 @@ def work_list(conn: Connection, *, department: str | None = None, date: dt.date 
                    cases.c.deceased_name, cases.c.deceased_death_date, tasks.c.updated_at, tasks.c.version,
                    cases.c.created_at)
          .join(cases, cases.c.id == tasks.c.case_id).where(tasks.c.applies.is_(True)))
-    if department:
-        q = q.where(tasks.c.department == department)
+    if department and date is None and case_ids is None:
+        q = q.where(tasks.c.department == department)  # every unfinished task: ix_tasks_department_status
+    elif department:  # a day's families (or a few): found first, then their tasks by primary key. The department
+        # is compared through coalesce() so that SQLite's planner does not walk the department's whole history
+        q = q.where(sa.func.coalesce(tasks.c.department, "") == department)
     if case_ids is not None:
         q = q.where(tasks.c.case_id.in_(list(case_ids)))
     if date is None:
