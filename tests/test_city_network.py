@@ -181,6 +181,20 @@ def test_one_transaction_rings_each_change_once(store):
                                         ("answer", None)]
 
 
+def test_a_visit_rings_for_each_department_with_work_for_the_family(store, book):
+    case_id = store.create_case(values={"deceased_birth_date": dt.date(1941, 3, 2), "deceased_death_date": DEATH},
+                                visit=False)
+    store.record_answers(case_id, {"health_insurance": "kouki", "seal_registered": True}, book=book)
+    with store.db.read() as conn:
+        before = notices.latest_id(conn)
+    store.start_visit(case_id)  # the family comes back
+    with store.db.read() as conn:
+        rung = {(n.kind, n.department) for n in notices.since(conn, before)}
+    with_work = {t.department for t in store.get(case_id).tasks.values() if t.applies}
+    assert {"hoken_nenkin", "shimin"} <= with_work
+    assert {d for k, d in rung if k == "visit"} == with_work | {None}
+
+
 def test_old_notices_are_purged_but_the_newest_stays(store):
     old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)
     with store.db.write() as conn:
@@ -206,12 +220,16 @@ def test_department_view_refreshes_only_what_it_shows():
     assert not view.refresh_for([_note(1, "print", 8), _note(2, "slots")])
     assert not view.refresh_for([_note(1, "answer", 8)])  # answers are shown for the selected family only
     assert view.refresh_for([_note(1, "answer", 7)]) == Refresh(detail=True)
-    assert view.refresh_for([_note(1, "visit", 12)]) == Refresh(cases=frozenset({12}))  # may come today
-    assert not DepartmentView("hoken_nenkin", frozenset({7}), 7, dated=False).refresh_for([_note(1, "visit", 12)])
+    # a family with work for this department comes (or is booked): it may belong to the day now
+    assert view.refresh_for([_note(1, "visit", 12, "hoken_nenkin")]) == Refresh(cases=frozenset({12}))
+    assert not view.refresh_for([_note(1, "visit", 12), _note(2, "visit", 12, "shimin")])  # no work for it here
+    assert view.refresh_for([_note(1, "visit", 8)]) == Refresh(cases=frozenset({8}))  # a listed family's visit
+    assert not DepartmentView("hoken_nenkin", frozenset({7}), 7, dated=False).refresh_for(
+        [_note(1, "visit", 12, "hoken_nenkin")])  # the unfinished work does not depend on visits
     assert not view.refresh_for([_note(1, "case", 12)])  # a family not on screen
     assert view.refresh_for([_note(1, "case", 8)]) == Refresh(cases=frozenset({8}))  # renamed, merged, removed
     burst = [_note(1, "answer", 7), _note(2, "task", 7, "hoken_nenkin"), _note(3, "task", 9, "hoken_nenkin"),
-             _note(4, "task", 7, "shimin"), _note(5, "visit", 9)]
+             _note(4, "task", 7, "shimin"), _note(5, "visit", 9), _note(6, "visit", 9, "hoken_nenkin")]
     assert view.refresh_for(burst) == Refresh(cases=frozenset({7, 9}), detail=True)
 
 

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .database import Database, StoreError, now
-from .schema import notices
+from .schema import notices, tasks
 
 CHANNEL = "okuyami"
 RETENTION_DAYS = 7
@@ -56,7 +56,17 @@ class Notice:
 
 def ring(conn: Connection, kind: str, case_id: int | None, department: str | None = None, terminal: str = "") -> None:
     """Record a notice (and ring the PostgreSQL doorbell when the transaction commits); once per transaction for
-    the same kind, case and department."""
+    the same kind, case and department. A visit also rings once for each department that has work for the family
+    (``department`` set), so that a department's terminal can tell a family it must take into its day from the
+    many that do not concern it (okuyami.store.refresh)."""
+    if kind == "visit" and department is None and case_id is not None:
+        for dept in conn.execute(sa.select(tasks.c.department).distinct()
+                                 .where(tasks.c.case_id == case_id, tasks.c.applies.is_(True))).scalars():
+            _ring(conn, kind, case_id, dept, terminal)
+    _ring(conn, kind, case_id, department, terminal)
+
+
+def _ring(conn: Connection, kind: str, case_id: int | None, department: str | None, terminal: str) -> None:
     rung = conn.info.setdefault(_RUNG, set())
     key = (kind, case_id, department, terminal)
     if key in rung:

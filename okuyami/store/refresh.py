@@ -82,8 +82,10 @@ class DepartmentView:
     department and the answers they depend on).
 
     - a task of this department: that family's lines (it may appear, change or leave the list);
-    - a visit: that family's lines when the list is of a period (a booked or returning family may now belong to
-      the day); the list of unfinished work does not depend on visits;
+    - a visit of a family with work for this department (the notice names the department) or of a listed family:
+      that family's lines when the list is of a period (a booked or returning family may now belong to the day);
+      the list of unfinished work does not depend on visits; a visit of a family without work for this department
+      (a new family at the counter) changes nothing here;
     - a change to a listed family's case (a name, its state, removed or merged away): that family's lines (a
       merge also rings the kept family's tasks for each department concerned);
     - an answer of the selected family: its details (the answers shown beside its tasks);
@@ -101,7 +103,7 @@ class DepartmentView:
             mine = n.case_id == self.selected and self.selected is not None
             if n.kind == "task" and n.department == self.department:
                 wanted |= Refresh(cases=frozenset({n.case_id}), detail=mine)
-            elif n.kind == "visit" and (self.dated or n.case_id in self.listed):
+            elif n.kind == "visit" and (n.case_id in self.listed or (self.dated and n.department == self.department)):
                 wanted |= Refresh(cases=frozenset({n.case_id}), detail=mine)
             elif n.kind == "case" and n.case_id in self.listed:
                 wanted |= Refresh(cases=frozenset({n.case_id}), detail=mine)
