@@ -183,9 +183,9 @@ class Store:
             return answers.set_answer(conn, self.actor, case_id, fact, value, source=source,
                                       expected_rev=expected_rev, if_version=if_version)
 
-    def record_answers(self, case_id: int, values: dict[str, Any], *, book: Rulebook, source: str = "counter",
-                       expected_revs: dict[str, int | None] | None = None, visit: str | None = None,
-                       if_version: int | None = None) -> "Recorded":
+    def record_answers(self, case_id: int, values: dict[str, Any], *, book: Rulebook | None,
+                       source: str = "counter", expected_revs: dict[str, int | None] | None = None,
+                       visit: str | None = None, if_version: int | None = None) -> "Recorded":
         """One screen of the interview in one transaction (回答の記録): the answers (``"unknown"`` for わからない),
         the departments' tasks brought in line with the engine's result on the stored answers, and — with
         ``visit`` (``"counter"`` / ``"phone"``), for the first answer of a visit — today's visit. Returns the case as
@@ -205,7 +205,7 @@ class Store:
                 answers.set_answer(conn, self.actor, case_id, fact, value, source=source, expected_rev=expected,
                                    version=version)
             row = cases.load(conn, case_id)
-            result = evaluate_row(book, row)
+            result = evaluate_row(book, row) if book is not None else None  # (no rulebook: no tasks to sync)
             changed = result is not None and tasks.sync(conn, self.actor, case_id, result, book)
             if changed:  # (sync counted one more change of the case)
                 row.tasks = cases.load_tasks(conn, case_id)
