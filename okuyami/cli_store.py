@@ -105,10 +105,11 @@ def cmd_db_purge(args) -> int:
     store = _store(args)
     try:
         ids = store.purge(days)
+        notes = store.purge_notices()  # (端末間のお知らせ: $OKUYAMI_NOTICE_DAYS, default 7 days)
     finally:
         store.close()
     print(f"完了から{days}日を過ぎた案件 {len(ids)}件を削除しました" + (f"（案件番号 {', '.join(map(str, ids))}）" if ids else "")
-          + "。監査ログには記録が残ります。")
+          + f"。監査ログには記録が残ります。端末間のお知らせの古い記録 {notes}件も削除しました。")
     return 0
 
 

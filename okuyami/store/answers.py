@@ -28,13 +28,15 @@ def _stale(fact: str) -> StaleWrite:
 
 
 def set_answer(conn: Connection, actor: Actor, case_id: int, fact: str, value: Any, *, source: str = "counter",
-               expected_rev: Any = ANY, if_version: int | None = None) -> int:
+               expected_rev: Any = ANY, if_version: int | None = None, version: int | None = None) -> int:
     """Record one answer (``"unknown"`` for わからない); returns the case's new version.
 
-    ``expected_rev``: the answer's revision the clerk saw (None: it was unanswered); ``if_version``: the case's."""
+    ``expected_rev``: the answer's revision the clerk saw (None: it was unanswered); ``if_version``: the case's.
+    ``version``: the case was already counted as changed in this transaction (several answers of one screen)."""
     if source not in ANSWER_SOURCES:
         raise ValueError(source)
-    version = bump(conn, case_id, if_version)  # also: the case exists (else CaseNotFound)
+    if version is None:
+        version = bump(conn, case_id, if_version)  # also: the case exists (else CaseNotFound)
     if isinstance(value, dt.date):  # a date answer (a city's own date fact) is kept as ISO text
         value = value.isoformat()
     text, at = json.dumps(value, ensure_ascii=False), now()

@@ -8,6 +8,7 @@ dates are missing).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from ..core.case import CASE_FORMAT, Case
@@ -58,6 +59,20 @@ def values_from_case(case: Case) -> dict[str, Any]:
     return out
 
 
+_sessions = threading.local()  # per thread: (rulebook, a Session built for it)
+
+
 def evaluate_row(book: Rulebook, row: CaseRow) -> Evaluation | None:
+    """The engine's result on a stored case (None while its dates are missing). Building a Session indexes the
+    whole rulebook (most of the cost); each thread keeps one per rulebook and resets it to the case."""
     dates = case_dates(row)
-    return Session(book, dates, row.answers).result if dates else None
+    if not dates:
+        return None
+    kept = getattr(_sessions, "kept", None)
+    if kept is None or kept[0] is not book:
+        session = Session(book, dates, row.answers)
+        _sessions.kept = (book, session)
+        return session.result
+    session = kept[1]
+    session.reset(dates, dict(row.answers))
+    return session.result

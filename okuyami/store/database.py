@@ -17,7 +17,10 @@ import datetime as dt
 import os
 import re
 import socket
+import threading
+import time
 import uuid
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,15 +157,24 @@ class Database:
     SQLite: WAL, foreign keys on, a busy timeout so two processes wait for each other instead of failing, and
     ``BEGIN IMMEDIATE`` for write transactions (the write lock is taken up front, so a read-then-write cannot
     interleave with another writer). PostgreSQL: READ COMMITTED with row-level compare-and-set updates.
+
+    Connection budget (PostgreSQL): one working connection per terminal (the pool holds one, no overflow: the
+    terminal's threads take turns), closed after ``idle_seconds`` without use and opened again when needed; the
+    notice watcher holds the second, listening one (:meth:`listener_engine`). ``max_connections`` on the server:
+    see docs/server-setup.md.
     """
 
-    def __init__(self, url: str, *, connect_timeout: int = CONNECT_TIMEOUT):
+    def __init__(self, url: str, *, connect_timeout: int = CONNECT_TIMEOUT, idle_seconds: float = 60.0):
         self.url = url
         # Who rings the notices this database's writes send (端末の識別): one per running window (or command), so
         # that two windows on one PC, or two cloned PCs with the same name, see each other's changes. The desk app
         # prefixes it with the installation's id (store/local_settings.py).
         self.origin = uuid.uuid4().hex
         self.is_sqlite = url.startswith("sqlite")
+        self.idle_seconds = idle_seconds
+        self._users = 0  # transactions under way (read / write), for closing an idle connection safely
+        self._last_used = time.monotonic()
+        self._use_lock = threading.Lock()
         if self.is_sqlite:
             path = url.split("sqlite:///", 1)[-1]
             if path and path != ":memory:":
@@ -174,8 +186,9 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=3,
+            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=1, max_overflow=0, pool_timeout=60,
                                            connect_args=pg_connect_args(connect_timeout=connect_timeout))
+            _watch_idle(self)
 
     @property
     def dialect(self) -> str:
@@ -187,18 +200,45 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction (committed on success, rolled back on any error)."""
-        with self._translate():
+        with self._translate(), self._in_use():
             with self.engine.connect() as conn:
                 conn = conn.execution_options(okuyami_write=True, okuyami_origin=self.origin)
+                conn.info.pop("okuyami.rung", None)  # notices.ring: once per kind and case in this transaction
                 with conn.begin():
                     yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self._translate():
+        with self._translate(), self._in_use():
             with self.engine.connect() as conn:
                 with conn.begin():
                     yield conn
+
+    @contextmanager
+    def _in_use(self) -> Iterator[None]:
+        with self._use_lock:
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._use_lock:
+                self._users -= 1
+                self._last_used = time.monotonic()
+
+    def close_idle(self) -> bool:
+        """Close the pooled connection when nothing has used it for ``idle_seconds`` (the next transaction opens
+        a new one). True if one was closed."""
+        with self._use_lock:
+            if (self._users or self.engine.pool.checkedin() == 0
+                    or time.monotonic() - self._last_used < self.idle_seconds):
+                return False
+            self.engine.pool.dispose()  # closes what is checked in; nothing is checked out (no transaction)
+            return True
+
+    def listener_engine(self) -> Engine:
+        """An engine with a pool of its own (one connection, the same connection settings) for the notice
+        watcher's LISTEN connection, so that it never takes the working connection."""
+        return sa.create_engine(self.engine.url, pool=self.engine.pool.recreate())
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
@@ -215,6 +255,8 @@ class Database:
             raise StoreUnavailable(_describe_connect_error(self.url, exc)) from None
         except sa.exc.InterfaceError as exc:
             raise StoreUnavailable(_describe_connect_error(self.url, exc)) from None
+        except sa.exc.TimeoutError:  # the terminal's one working connection stayed busy (another of its threads)
+            raise StoreUnavailable("データベースの処理が混み合っています。少し待ってからもう一度操作してください。") from None
         except sa.exc.DBAPIError as exc:
             if exc.connection_invalidated:
                 raise StoreUnavailable(_describe_connect_error(self.url, exc)) from None
@@ -226,7 +268,33 @@ class Database:
             conn.execute(sa.text("SELECT 1"))
 
     def dispose(self) -> None:
+        _IDLE.discard(self)
         self.engine.dispose()
+
+
+_IDLE: "weakref.WeakSet[Database]" = weakref.WeakSet()  # PostgreSQL databases whose idle connection is closed
+
+
+_closer_pid: int | None = None
+
+
+def _watch_idle(db: Database) -> None:
+    """Let the closer thread (one per process, started on first use) look after ``db``."""
+    global _closer_pid
+    _IDLE.add(db)
+    if _closer_pid != os.getpid():  # (a forked process has no threads of its parent)
+        _closer_pid = os.getpid()
+        threading.Thread(target=_close_idle_connections, name="okuyami-idle", daemon=True).start()
+
+
+def _close_idle_connections() -> None:
+    while True:
+        time.sleep(5)
+        for db in list(_IDLE):
+            try:
+                db.close_idle()
+            except Exception:  # noqa: BLE001 - a pool being disposed meanwhile: try again next round
+                pass
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:

@@ -187,4 +187,7 @@ def _merge(conn: Connection, actor: Actor | None, keep_id: int, other_id: int, *
     audit.record(conn, actor, "case.merged_into", other_id, merged_into=keep_id)
     notices.ring(conn, "case", keep_id, terminal=actor.terminal)
     notices.ring(conn, "case", other_id, terminal=actor.terminal)
+    # the departments whose work (and the visits) now hang on the kept case: their lists take it in (refresh.py)
+    for dept in sorted(set(conn.execute(sa.select(tasks.c.department).where(tasks.c.case_id == keep_id)).scalars())):
+        notices.ring(conn, "task", keep_id, department=dept, terminal=actor.terminal)
     return result

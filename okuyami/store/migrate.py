@@ -76,4 +76,7 @@ def upgrade(db: Database) -> tuple[str | None, str]:
             from .cases import reindex_search
 
             reindex_search(conn)  # cases carried over from an earlier format get their search text
+        from .notices import purge
+
+        purge(conn)  # notices between terminals older than the retention period ($OKUYAMI_NOTICE_DAYS, 7 days)
     return before, head()

@@ -441,6 +441,56 @@ def send(store, entry: Entry, *, book=None, blob: bytes | None = None) -> tuple[
     return SENT, ""
 
 
+RUN_KINDS = ("visit", "answer", "sync")  # one screen of the interview, sent in one transaction (send_run)
+
+
+def answer_run(entries: list[Entry]) -> list[Entry]:
+    """The entries at the head of ``entries`` (pending, in order) that make one run of the interview of one case:
+    its visit, its answers (of one source) and the task syncs after them. Empty when the head is no such run (or
+    holds no answer: a sync alone is sent as itself)."""
+    run: list[Entry] = []
+    source = None
+    for e in entries:
+        if e.kind not in RUN_KINDS or (run and e.case_id != run[0].case_id):
+            break
+        if e.kind == "answer":
+            if source is not None and e.data.get("source", "counter") != source:
+                break
+            source = e.data.get("source", "counter")
+        if e.kind == "visit" and any(x.kind == "visit" for x in run):
+            break
+        run.append(e)
+    return run if source is not None else []
+
+
+def send_run(store, run: list[Entry], *, book=None) -> list[tuple[str, str]]:
+    """Send a run (:func:`answer_run`) in one transaction — the visit, the answers and the departments' tasks
+    (Store.record_answers: one round trip instead of one per entry). If the store refuses it (an answer changed
+    meanwhile on another terminal, a refusal), entry by entry, so that each ends sent or as a conflict of its own.
+    Raises :class:`~okuyami.store.database.StoreUnavailable` when the server cannot be reached (the run stays)."""
+    from .database import StoreError, StoreUnavailable
+
+    answers = [e for e in run if e.kind == "answer"]
+    visit = next((e.data.get("kind", "counter") for e in run if e.kind == "visit"), None)
+    values: dict[str, Any] = {}
+    revs: dict[str, Any] = {}
+    for e in answers:
+        fact = e.data["fact"]
+        if fact not in values and "if_rev" in e.data:  # the revision the clerk saw before the first of them
+            revs[fact] = e.data["if_rev"]
+        values[fact] = e.data["value"]
+    if book is not None:
+        try:
+            store.record_answers(run[0].case_id, values, book=book, source=answers[0].data.get("source", "counter"),
+                                 expected_revs=revs, visit=visit)
+            return [(SENT, "")] * len(run)
+        except StoreUnavailable:
+            raise
+        except StoreError:
+            pass  # stale or refused: each entry is said in its own words below
+    return [send(store, e, book=book) for e in run]
+
+
 def _already_there(row, entry: Entry) -> bool:
     d = entry.data
     if entry.kind == "person":

@@ -78,6 +78,7 @@ cases = sa.Table(
 sa.Index("ix_cases_updated", cases.c.updated_at.desc(), cases.c.id.desc())
 sa.Index("ix_cases_death_date", cases.c.deceased_death_date)
 sa.Index("ix_cases_birth_date", cases.c.deceased_birth_date)
+sa.Index("ix_cases_created_at", cases.c.created_at)
 
 answers = sa.Table(
     "answers", metadata,
@@ -119,6 +120,8 @@ visits = sa.Table(
     sa.Column("operator", sa.String(100), nullable=False, server_default=""),
     sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
 )
+sa.Index("ix_visits_scheduled_at", visits.c.scheduled_at)  # the families of a day: booked …
+sa.Index("ix_visits_started_at", visits.c.started_at)  # … or at the counter (tasks.work_list, cases list --date)
 
 # --- reservations (予約, contract §9) --------------------------------------------------------------------------
 RESERVATION_STATUSES = ("booked", "arrived", "in_service", "done", "no_show", "cancelled")
@@ -222,7 +225,11 @@ notices = sa.Table(
     sa.Column("department", sa.String(100), nullable=True),
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
+    # PostgreSQL: the writing transaction's id (pg_current_xact_id), for reading notices in commit order (notices.py)
+    sa.Column("xact", sa.BigInteger, nullable=True),
 )
+sa.Index("ix_notices_xact", notices.c.xact)
+sa.Index("ix_notices_at", notices.c.at)
 
 operators = sa.Table(
     "operators", metadata,

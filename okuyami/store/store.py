@@ -10,6 +10,7 @@ audited with the operator, the terminal and the time.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,18 @@ from .juki import Conflict, ImportLog, JukiRecord, Outcome
 __all__ = ["Store", "ANY", "CaseRow", "CaseSummary", "StoreError", "StoreUnavailable", "StaleWrite", "STATE_LABELS",
            "TASK_LABELS", "SOURCE_LABELS", "field_label", "ACTIONS_JA", "to_jst", "default_data_dir", "JukiRecord",
            "ImportLog", "Outcome", "Conflict", "Reservation", "RESERVATION_LABELS", "BookingRefused", "Slot",
-           "Override", "current_time"]
+           "Override", "current_time", "Recorded"]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What :meth:`Store.record_answers` leaves: the case as stored now, the engine's result on its answers (None
+    while the dates are missing), and whether any department's tasks changed."""
+
+    row: CaseRow
+    result: Evaluation | None
+    tasks_changed: bool
+
 
 STATE_BY_LABEL = {v: k for k, v in STATE_LABELS.items()}
 TASK_BY_LABEL = {v: k for k, v in TASK_LABELS.items()}
@@ -128,9 +140,10 @@ class Store:
                 audit.record(conn, self.actor, "case.list", None, results=len(rows))
             return rows
 
-    def count_cases(self, search: str = "", date: dt.date | None = None) -> int:
+    def count_cases(self, search: str = "", date: dt.date | None = None, *, cap: int | None = None) -> int:
+        """The number of cases the list would show; with ``cap``, at most ``cap + 1`` are counted (「N件以上」)."""
         with self.db.read() as conn:
-            return cases.count_cases(conn, search, date)
+            return cases.count_cases(conn, search, date, cap)
 
     def delete_case(self, case_id: int) -> None:
         """Remove a case whatever it holds (tests, administration); the desk app uses :meth:`delete_empty_case`."""
@@ -174,6 +187,35 @@ class Store:
             return answers.set_answer(conn, self.actor, case_id, fact, value, source=source,
                                       expected_rev=expected_rev, if_version=if_version)
 
+    def record_answers(self, case_id: int, values: dict[str, Any], *, book: Rulebook | None,
+                       source: str = "counter", expected_revs: dict[str, int | None] | None = None,
+                       visit: str | None = None, if_version: int | None = None) -> "Recorded":
+        """One screen of the interview in one transaction (回答の記録): the answers (``"unknown"`` for わからない),
+        the departments' tasks brought in line with the engine's result on the stored answers, and — with
+        ``visit`` (``"counter"`` / ``"phone"``), for the first answer of a visit — today's visit. Returns the case as
+        it now stands, so the window needs no second read.
+
+        ``expected_revs``: fact → the revision the clerk saw (None: unanswered); a fact changed meanwhile on another
+        terminal is refused with :class:`StaleWrite` and nothing of the screen is recorded. Replaces
+        ``ensure_visit`` + ``set_answer`` × n + ``get`` + ``sync_tasks`` + ``get`` (those stay for other callers)."""
+        from .casefile import evaluate_row
+
+        with self.db.write() as conn:
+            if visit is not None:
+                visits.ensure_today(conn, self.actor, case_id, kind=visit)
+            version = cases.bump(conn, case_id, if_version)  # one change of the case for the whole screen
+            for fact, value in values.items():
+                expected = expected_revs[fact] if expected_revs is not None and fact in expected_revs else ANY
+                answers.set_answer(conn, self.actor, case_id, fact, value, source=source, expected_rev=expected,
+                                   version=version)
+            row = cases.load(conn, case_id)
+            result = evaluate_row(book, row) if book is not None else None  # (no rulebook: no tasks to sync)
+            changed = result is not None and tasks.sync(conn, self.actor, case_id, result, book)
+            if changed:  # (sync counted one more change of the case)
+                row.tasks = cases.load_tasks(conn, case_id)
+                row.version = cases.version_of(conn, case_id)
+            return Recorded(row, result, changed)
+
     def clear_answer(self, case_id: int, fact: str, *, expected_rev: Any = ANY, if_version: int | None = None) -> int:
         with self.db.write() as conn:
             return answers.clear_answer(conn, self.actor, case_id, fact, expected_rev=expected_rev,
@@ -207,9 +249,13 @@ class Store:
             return tasks.sync(conn, self.actor, case_id, result, book)
 
     def work_list(self, *, department: str | None = None, date: dt.date | None = None,
-                  until: dt.date | None = None, audited: bool = True) -> list[tasks.TaskLine]:
+                  until: dt.date | None = None, audited: bool = True,
+                  case_ids: list[int] | None = None) -> list[tasks.TaskLine]:
+        """A department's work (contract §8 ``tasks list``). ``audited``: a person asked for the list (the window
+        opened, the day changed, F5); a refresh because another terminal changed something is not audited (nobody
+        asked to see anything new). ``case_ids``: only those families' lines (see okuyami.store.refresh)."""
         with (self.db.write() if audited else self.db.read()) as conn:
-            lines = tasks.work_list(conn, department=department, date=date, until=until)
+            lines = tasks.work_list(conn, department=department, date=date, until=until, case_ids=case_ids)
             if audited:
                 audit.record(conn, self.actor, "tasks.list", None, department=department or "", results=len(lines))
             return lines
@@ -296,6 +342,12 @@ class Store:
     def operators(self) -> list[str]:
         with self.db.read() as conn:
             return audit.known_operators(conn)
+
+    def purge_notices(self, days: int | None = None) -> int:
+        """Remove the notices older than ``days`` (default ``$OKUYAMI_NOTICE_DAYS`` or 7); the watchers also do it
+        once a day. Returns how many went."""
+        with self.db.write() as conn:
+            return notices.purge(conn, days)
 
     def watcher(self, on_notices, on_state=None, **kw) -> notices.NoticeWatcher:
         return notices.NoticeWatcher(self.db, on_notices, on_state, **kw)

@@ -127,27 +127,45 @@ class TaskLine:
                 "reservation": e.reservation if e else None, "reservation_status": e.status if e else None}
 
 
+def cases_on_days(start: dt.datetime, end: dt.datetime):
+    """The ids of the cases with a visit booked in [start, end) (else one started then: a booked time wins over
+    the time the family actually came), or created then. A UNION of three index range scans
+    (``ix_visits_scheduled_at``, ``ix_visits_started_at``, ``ix_cases_created_at``), never a scan of every visit."""
+    created = cases.alias("cases_created")  # not the outer query's row
+    when = sa.func.coalesce(visits.c.scheduled_at, visits.c.started_at)
+    counter = visits.c.kind != "phone"  # a phone call is not a visit (contract §8)
+    return sa.union(
+        sa.select(visits.c.case_id).where(visits.c.scheduled_at >= start, visits.c.scheduled_at < end, counter),
+        # (the booked time, if any, must be that day too; not written "scheduled_at IS NULL", which SQLite
+        # would answer from ix_visits_scheduled_at: every visit never booked)
+        sa.select(visits.c.case_id).where(visits.c.started_at >= start, visits.c.started_at < end, when >= start,
+                                          when < end, counter),
+        sa.select(created.c.id).where(created.c.created_at >= start, created.c.created_at < end))
+
+
 def work_list(conn: Connection, *, department: str | None = None, date: dt.date | None = None,
-              until: dt.date | None = None) -> list[TaskLine]:
+              until: dt.date | None = None, case_ids: "list[int] | None" = None) -> list[TaskLine]:
     """A department's tasks. Without ``date``: every task not yet done (open, prepared, deferred). With
     ``date`` (and optionally ``until``): the tasks of the families visiting or booked on those days (Japan time),
-    whatever their status, so the counter sees what it already prepared."""
+    whatever their status, so the counter sees what it already prepared. ``case_ids``: only these families' lines
+    (a window refreshing the lines that a notice concerns)."""
     q = (sa.select(tasks.c.case_id, tasks.c.procedure, tasks.c.department, tasks.c.status, tasks.c.note,
                    cases.c.deceased_name, cases.c.deceased_death_date, tasks.c.updated_at, tasks.c.version,
                    cases.c.created_at)
          .join(cases, cases.c.id == tasks.c.case_id).where(tasks.c.applies.is_(True)))
-    if department:
-        q = q.where(tasks.c.department == department)
+    if department and date is None and case_ids is None:
+        q = q.where(tasks.c.department == department)  # every unfinished task: ix_tasks_department_status
+    elif department:  # a day's families (or a few): found first, then their tasks by primary key. The department
+        # is compared through coalesce() so that SQLite's planner does not walk the department's whole history
+        q = q.where(sa.func.coalesce(tasks.c.department, "") == department)
+    if case_ids is not None:
+        q = q.where(tasks.c.case_id.in_(list(case_ids)))
     if date is None:
         q = q.where(tasks.c.status.in_(OPEN_TASK_STATUSES))
         bounds = None
     else:
         start, end = bounds = day_bounds(date, until)
-        when = sa.func.coalesce(visits.c.scheduled_at, visits.c.started_at)
-        q = q.where(sa.or_(  # a phone call is not a visit (contract §8)
-            sa.exists().where(visits.c.case_id == tasks.c.case_id, visits.c.kind != "phone", when >= start,
-                              when < end),
-            sa.and_(cases.c.created_at >= start, cases.c.created_at < end)))
+        q = q.where(tasks.c.case_id.in_(cases_on_days(start, end)))
     rows = conn.execute(q.order_by(tasks.c.case_id, tasks.c.procedure)).all()
     from .day import expected  # the booked time and the booking's live status (store/day.py)
 
@@ -155,8 +173,15 @@ def work_list(conn: Connection, *, department: str | None = None, date: dt.date 
     lines = [TaskLine(r.case_id, r.procedure, r.department, r.status, r.note, r.deceased_name, r.deceased_death_date,
                       coming[r.case_id].at if r.case_id in coming else None, r.updated_at, r.version,
                       coming.get(r.case_id)) for r in rows]
-    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-    return sorted(lines, key=lambda t: (t.visit or far, t.case, t.procedure))
+    return sorted(lines, key=line_order)
+
+
+_FAR = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+
+
+def line_order(line: TaskLine):
+    """The order of a work list: by visit (families without one last), then case and procedure."""
+    return (line.visit or _FAR, line.case, line.procedure)
 
 
 @dataclass(frozen=True)

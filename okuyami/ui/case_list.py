@@ -16,6 +16,7 @@ from .worker import in_background
 COLUMNS = ("更新", "亡くなった方", "フリガナ", "死亡日", "ご来庁の方", "状態", "未完了の手続き", "案件番号")
 PAGE_SIZE = 50
 DEBOUNCE_MS = 250
+COUNT_CAP = 1000  # the total is counted up to here (「1000件以上」): never every case of five years per refresh
 
 
 class CaseListPage(QWidget):
@@ -79,21 +80,26 @@ class CaseListPage(QWidget):
 
     def turn(self, step: int) -> None:
         page = self.page + step
-        if 0 <= page and page * PAGE_SIZE < max(self.total, 1):
+        if 0 <= page and (step < 0 or self.next_button.isEnabled()):
             self.page = page
             self.refresh(keep_page=True)
 
     @in_background
-    def refresh(self, keep_page: bool = False):
+    def refresh(self, keep_page: bool = False, auto=None):
+        """Read the page again (on the window's worker: the list waits, the window does not). ``auto``
+        (okuyami.store.refresh.Refresh): another terminal changed something; the total is counted again only when
+        cases were created or removed (``auto.count``)."""
         text = self.search.text()
         if not keep_page or text != self._last_search:
             self.page = 0 if text != self._last_search else self.page
         self._last_search = text
         store = self.store
-        offset = self.page * PAGE_SIZE
-        try:  # on the window's worker: the list waits, the window does not
-            self.total, rows = yield lambda: (store.count_cases(text),
-                                              store.list_cases(text, limit=PAGE_SIZE, offset=offset))
+        offset, count = self.page * PAGE_SIZE, auto is None or auto.count
+        try:
+            total, rows = yield lambda: (store.count_cases(text, cap=COUNT_CAP) if count else None,
+                                         store.list_cases(text, limit=PAGE_SIZE, offset=offset))
+            if total is not None:
+                self.total = total
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -119,9 +125,11 @@ class CaseListPage(QWidget):
                 self.table.setItem(i, j, item)
         first = self.page * PAGE_SIZE
         shown = f"{first + 1}〜{first + len(rows)}件目 / " if self.total > PAGE_SIZE else ""
-        self.summary.setText(f"{shown}全{self.total}件（このページで未完了の手続きがある案件 {open_cases}件）")
+        total = f"{COUNT_CAP}件以上" if self.total > COUNT_CAP else f"全{self.total}件"
+        self.summary.setText(f"{shown}{total}（このページで未完了の手続きがある案件 {open_cases}件）")
         self.prev_button.setEnabled(self.page > 0)
-        self.next_button.setEnabled(first + len(rows) < self.total)
+        # beyond the counted total: another page while this one is full
+        self.next_button.setEnabled(first + len(rows) < self.total or (self.total > COUNT_CAP and len(rows) == PAGE_SIZE))
         if rows:
             self.table.selectRow(0)
 

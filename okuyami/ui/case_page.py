@@ -1317,18 +1317,24 @@ class CasePage(QWidget):
         self.history.refresh()
 
     def answer(self, fact: str, value) -> None:
-        """Record an answer: on this PC at once (the engine, the screen), in the store through the outbox."""
-        seen = self.row.answer_revs.get(fact)  # the answer as the clerk saw it (before anything is sent)
+        """Record an answer (one question's screen)."""
+        self.answer_screen({fact: value})
+
+    def answer_screen(self, values: dict) -> None:
+        """Record one screen's answers (a question, or a checklist): on this PC at once (the engine, the screen), in
+        the store through the outbox — the first answer of a (return) visit or call records the visit, and the
+        departments' tasks follow; the outbox sends such a run in one transaction (Store.record_answers)."""
         if self._visit_of != self.case_id:  # the first answer of a (return) visit or call records it
             self.enter("visit", {"kind": "phone" if self.answer_source == "phone" else "counter"})
             self._visit_of = self.case_id
-        stored = value.isoformat() if isinstance(value, dt.date) else value
-        self.enter("answer", {"fact": fact, "value": stored, "source": self.answer_source,
-                              "if_rev": seen})
+        for fact, value in values.items():
+            seen = self.row.answer_revs.get(fact)  # the answer as the clerk saw it (before anything is sent)
+            stored = value.isoformat() if isinstance(value, dt.date) else value
+            self.enter("answer", {"fact": fact, "value": stored, "source": self.answer_source, "if_rev": seen})
         if self.session is not None:
-            self.session.answer(fact, value)
+            self.session.answer_screen(values)
         self.sync_tasks()
-        self.questions.just_answered += 1
+        self.questions.just_answered += len(values)
         self.questions.refresh()
         self.procedures.refresh()
 

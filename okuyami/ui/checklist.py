@@ -110,9 +110,8 @@ def attach(panel) -> ChecklistScreen:
     panel.layout().insertWidget(panel.layout().indexOf(panel.question) + 1, checklist)
 
     def give(values: dict) -> None:
-        for fact, value in values.items():
-            panel.history.append(fact)
-            panel.page.answer(fact, value)
+        panel.history.extend(values)
+        panel.page.answer_screen(values)  # the whole screen in one transaction
         panel.answered.emit(next(iter(values)))
 
     checklist.confirmed.connect(give)

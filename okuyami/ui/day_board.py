@@ -115,7 +115,9 @@ class DayBoardPage(QWidget):
         return dt.date(q.year(), q.month(), q.day())
 
     @in_background
-    def refresh(self, day: dt.date | None = None):
+    def refresh(self, day: dt.date | None = None, audited: bool = True):
+        """``audited``: a person opened the day (names, phone numbers); not when another terminal's change refreshes
+        it (on_notices)."""
         if self.book is None:
             return
         if day is not None and day != self.current_day():
@@ -137,7 +139,7 @@ class DayBoardPage(QWidget):
             def read():
                 if sweep:
                     store.close_stale_bookings()
-                return store.reservations_on(shown_day, office=office)
+                return store.reservations_on(shown_day, office=office, audited=audited)
             self.items = yield read
             if sweep:
                 self._swept = current_time().date()
@@ -301,7 +303,7 @@ class DayBoardPage(QWidget):
 
     def on_notices(self, notices) -> None:
         if any(n.kind in ("visit", "case", "slots") for n in notices):
-            self.refresh()
+            self.refresh(audited=False)
 
 
 class MoveDialog(QDialog):

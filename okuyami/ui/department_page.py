@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLay
 from ..core.booking import time_text
 from ..core.wareki import format_date
 from ..documents import prep_list
+from ..store import refresh as policy
 from ..store.store import (RESERVATION_LABELS, SOURCE_LABELS, TASK_LABELS, StaleWrite, StoreError, StoreUnavailable,
                            to_jst)
 from .case_page import answer_text
@@ -213,13 +214,29 @@ class DepartmentPage(QWidget):
             return None, None
         return day, day + dt.timedelta(days=span)
 
+    def view(self) -> policy.DepartmentView:
+        """What this page shows, for the refresh rules (okuyami.store.refresh)."""
+        return policy.DepartmentView(self.department, frozenset(c for c in self.case_ids if c is not None),
+                                     self.current_case, dated=self.period()[0] is not None)
+
     @in_background
-    def refresh(self):
+    def refresh(self, only: policy.Refresh | None = None):
+        """Read the list again, on the window's worker (the terminal stays responsive while it is read). Without
+        ``only``, all of it because a person asked (opening the terminal, the day, F5): audited. With ``only``
+        (another terminal's change, or this clerk's own): the lines of those families and the selected family's
+        details when asked for, unaudited — nobody asked to see anything new."""
         self.title.setText(f"{prep_list.department_label(self.book, self.department)}の端末")
         start, until = self.period()
         store, department = self.store, self.department
-        try:  # on the window's worker (the terminal stays responsive while the list is read)
-            self.lines = yield lambda: store.work_list(department=department, date=start, until=until)
+        try:
+            if only is None or only.full:
+                self.lines = yield lambda: store.work_list(department=department, date=start, until=until,
+                                                           audited=only is None)
+            elif only.cases:
+                cases = sorted(only.cases)
+                fresh = yield lambda: store.work_list(department=department, date=start, until=until, audited=False,
+                                                      case_ids=cases)
+                self.lines = policy.merge_lines(self.lines, fresh, only.cases)
         except StoreError as exc:
             self.window.show_store_error(exc)
             return
@@ -267,16 +284,19 @@ class DepartmentPage(QWidget):
                 self.case_ids.append(case)
                 r += 1
         self.families.setRowCount(r)
-        self.families.blockSignals(False)
         self.updated.setText(f"最終更新 {dt.datetime.now():%H:%M:%S}")
         if keep is not None and keep in self.case_ids:
             self.families.selectRow(self.case_ids.index(keep))
-            self.show_case(self.case_ids.index(keep))
+            self.families.blockSignals(False)
+            if only is None or only.full or only.detail:  # else the details on screen are still right
+                self.show_case(self.case_ids.index(keep))
         elif any(c is not None for c in self.case_ids):
             first_row = next(i for i, c in enumerate(self.case_ids) if c is not None)
             self.families.selectRow(first_row)
+            self.families.blockSignals(False)
             self.show_case(first_row)
         else:
+            self.families.blockSignals(False)
             self.current_case = None
             self.case_title.setText("この期間に来庁される家族はありません。")
             self.now_label.clear()
@@ -422,7 +442,7 @@ class DepartmentPage(QWidget):
             self.window.show_store_error(exc)
             self._show_status(procedure, task.status if task else "open")  # the combo says what is stored
             return
-        self.refresh()
+        self.refresh(only=policy.Refresh(cases=frozenset({self.current_case}), detail=True))
 
     def _show_status(self, procedure: str, status: str) -> None:
         if procedure in getattr(self, "task_codes", []):
@@ -431,13 +451,6 @@ class DepartmentPage(QWidget):
                 combo.blockSignals(True)
                 combo.setCurrentIndex(STATUS_ORDER.index(status))
                 combo.blockSignals(False)
-
-    def on_notices(self, notices) -> None:
-        """Another terminal changed something: refresh if it concerns this department or a family shown."""
-        mine = self.window.identity  # this window, not its PC's name
-        if any((n.department == self.department or n.case_id in self.case_ids or n.kind in ("case", "visit"))
-               and n.terminal != mine for n in notices):
-            self.refresh()
 
     # -- paper -------------------------------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, pattern: str) -> Path | None:

@@ -41,10 +41,11 @@ class FollowUpPage(QWidget):
         self.ids: list[int] = []
 
     @in_background
-    def refresh(self):
+    def refresh(self, audited: bool = True):
+        """``audited``: a person opened the list (it shows names); not when another terminal's change refreshes it."""
         store = self.store
         try:
-            lines = yield lambda: store.follow_ups()  # audited: the list shows names; on the window's worker
+            lines = yield lambda: store.follow_ups(audited=audited)  # on the window's worker
         except StoreError as exc:
             self.window.show_store_error(exc)
             return

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QS
 from ..core.problems import Problem
 from ..core.rulebook import Rulebook
 from ..store import eventlog
+from ..store import refresh as policy
 from ..store.local_settings import TerminalSettings, session_identity
 from ..store.rules_cache import load_rules
 from ..store.store import Store, StoreError, StoreUnavailable
@@ -108,6 +109,10 @@ class MainWindow(QMainWindow):
         if loaded.problems or self.book is None:
             self.show_rule_problems(loaded.problems, fallback=loaded.fallback)
         self.show_home()
+        self.coalescer = policy.Coalescer()  # other terminals' changes: one refresh per burst (on_notices)
+        self.refresh_timer = QTimer(self, singleShot=True)
+        self.refresh_timer.timeout.connect(self._refresh_due)
+        self._refresh_screen: QWidget | None = None
         self.outbox.start()  # what an earlier run could not send goes now
         self.bridge: NoticeBridge | None = None
         if watch:
@@ -197,22 +202,50 @@ class MainWindow(QMainWindow):
 
     # -- the other terminals, and the network ---------------------------------------------------------
     def on_notices(self, notices) -> None:
-        """Something changed on another terminal: refresh what is on screen (nothing to press)."""
-        mine = self.identity  # this window (not its PC's name: two windows on one PC are two terminals)
-        theirs = [n for n in notices if n.terminal != mine]
-        if not theirs:
-            return
+        """Something changed on another terminal: refresh what is on screen (nothing to press) — only for what
+        concerns it, at most once per burst, with the smallest read (the rules: okuyami.store.refresh). "Another"
+        is another window: this window's identity (not its PC's name: two windows on one PC are two terminals)."""
+        theirs = policy.from_others(notices, self.identity)
         current = self.stack.currentWidget()
-        if current is self.case_page and self.case_page.case_id in {n.case_id for n in theirs}:
+        view = self.view_of(current)
+        if not theirs or view is None:
+            return
+        if current is not self._refresh_screen:  # another screen now: what was due for the last one is moot
+            self.coalescer.clear()
+            self._refresh_screen = current
+        delay = self.coalescer.add(view.refresh_for(theirs), theirs)
+        if delay is not None:
+            self.refresh_timer.start(int(delay * 1000))
+
+    def view_of(self, page):
+        """What ``page`` shows, as the refresh rules see it (None: a screen that never refreshes by itself)."""
+        if page is self.case_page:
+            return policy.CaseView(self.case_page.case_id)
+        if page is self.list_page:
+            return policy.CaseListView()
+        if page is self.follow_up_page:
+            return policy.FollowUpView()
+        if page is self.department_page:
+            return self.department_page.view()
+        if hasattr(page, "on_notices"):  # the reservation pages (booking, the day at the corner)
+            return policy.BOOKING if type(page).__name__ == "BookingPage" else policy.DAY_BOARD
+        return None
+
+    def _refresh_due(self) -> None:
+        wanted, notices = self.coalescer.take()
+        current = self.stack.currentWidget()
+        if current is not self._refresh_screen or not wanted:
+            return
+        if current is self.case_page:
             self.case_page.external_change()
         elif current is self.list_page:
-            self.list_page.refresh()
+            self.list_page.refresh(keep_page=True, auto=wanted)
         elif current is self.follow_up_page:
-            self.follow_up_page.refresh()
+            self.follow_up_page.refresh(audited=False)
         elif current is self.department_page:
-            self.department_page.on_notices(theirs)
-        elif hasattr(current, "on_notices"):  # the reservation pages
-            current.on_notices(theirs)
+            self.department_page.refresh(only=wanted)
+        elif hasattr(current, "on_notices"):
+            current.on_notices(notices)
 
     def on_connection(self, connected: bool, message: str) -> None:
         """The notice watcher's view of the server (its message is technical: the log gets it, not the screen)."""

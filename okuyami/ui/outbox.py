@@ -20,7 +20,7 @@ import functools
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..store import eventlog
-from ..store.outbox import CONFLICT, ENTERED, KINDS, Entry, Journal, send
+from ..store.outbox import CONFLICT, ENTERED, KINDS, Entry, Journal, answer_run, send, send_run
 from ..store.store import StoreUnavailable
 from .worker import StoreWorker
 
@@ -63,6 +63,9 @@ class OutboxSender(QObject):
             log.info("%d unsent entries in the outbox at start", len(self.journal))
         self._added_at: dict[int, float] = {}
         self._in_flight: Entry | None = None
+        self._flying: set[int] = set()  # the seqs on their way (a run of the interview goes as one)
+        self._kick_soon = QTimer(self, singleShot=True)  # what one keypress enters (visit, answers, sync) goes
+        self._kick_soon.timeout.connect(self.kick)        # together, once the GUI event is over
         self._closed = False
         self.link_up = True  # the window's view of the line (its notice watcher may know of a drop first)
         worker.online_changed.connect(self._online_changed)
@@ -80,7 +83,10 @@ class OutboxSender(QObject):
             return entry
         entry = self.journal.add(kind, case_id, data, blob=blob, durable=durable)
         self._added_at[entry.seq] = time.monotonic()
-        self.kick()
+        if self.worker.background:
+            self._kick_soon.start(0)
+        else:  # (step by step: at once)
+            self.kick()
         if entry.seq in self.journal.entries:
             self._slow.start(int(SLOW_SEND * 1000) + 50)
             self.changed.emit()
@@ -106,7 +112,7 @@ class OutboxSender(QObject):
     def waiting_last(self, case_id: int, kind: str) -> bool:
         """The case's last entry is of ``kind`` and not yet on its way (a second one would add nothing)."""
         mine = self.journal.pending(case_id)
-        return bool(mine) and mine[-1].kind == kind and mine[-1] is not self._in_flight
+        return bool(mine) and mine[-1].kind == kind and mine[-1].seq not in self._flying
 
     def entered(self, case_id: int | None = None) -> int:
         """How many things the clerk entered wait to be sent (what the banner and the page count)."""
@@ -126,13 +132,25 @@ class OutboxSender(QObject):
         if entry is None:
             return
         self._in_flight = entry
+        store, book = self.store, self.book()
+        run = answer_run(self.journal.pending()) if book is not None else []
+        if len(run) > 1:  # one screen of the interview: one transaction
+            self._flying = {e.seq for e in run}
+            self.worker.call(lambda: send_run(store, run, book=book), lambda results: self._done_run(run, results),
+                             lambda exc: self._failed(entry, exc))
+            return
+        self._flying = {entry.seq}
         try:
             blob = self.journal.blob(entry)
         except OSError:
             blob = None
-        store, book = self.store, self.book()
         self.worker.call(lambda: send(store, entry, book=book, blob=blob),
                          lambda result: self._done(entry, result), lambda exc: self._failed(entry, exc))
+
+    def _done_run(self, run: list[Entry], results: list[tuple[str, str]]) -> None:
+        for entry, result in zip(run[:-1], results[:-1]):
+            self._settle(entry, result)
+        self._done(run[-1], results[-1])
 
     def _superseded(self, entry: Entry) -> bool:
         return any(e.seq > entry.seq and e.kind == entry.kind and e.case_id == entry.case_id
@@ -140,6 +158,12 @@ class OutboxSender(QObject):
 
     def _done(self, entry: Entry, result: tuple[str, str]) -> None:
         self._in_flight = None
+        self._flying = set()
+        self._settle(entry, result)
+        self.changed.emit()
+        self.kick()
+
+    def _settle(self, entry: Entry, result: tuple[str, str]) -> None:
         state, message = result
         self.journal.settle(entry.seq, state, message)
         self._added_at.pop(entry.seq, None)
@@ -147,11 +171,10 @@ class OutboxSender(QObject):
             log.warning("not sent (conflict): %s of case %s (%s): %s", KINDS.get(entry.kind, entry.kind),
                         entry.case_id, "/".join(entry.target[1:]) or entry.kind, message)
         self.settled.emit(entry)
-        self.changed.emit()
-        self.kick()
 
     def _failed(self, entry: Entry, exc: BaseException) -> None:
         self._in_flight = None
+        self._flying = set()
         if isinstance(exc, StoreUnavailable):  # stays on disk; sent when the worker is online again
             self.changed.emit()
             return
