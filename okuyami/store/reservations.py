@@ -39,6 +39,7 @@ from .answers import set_answer
 from .cases import ANY, bump, day_bounds
 from .database import Actor, StaleWrite, StoreError, now
 from .schema import RESERVATION_STATUSES, reservations, slot_locks, slot_overrides, visits
+from .visits import finish as finish_visit
 from .schema import cases as cases_t
 
 STATUS_LABELS = {"booked": "予約済", "arrived": "到着（お待ち）", "in_service": "対応中", "done": "完了",
@@ -403,7 +404,7 @@ def set_status(conn: Connection, actor: Actor, number: int, status: str, *, expe
         visit_values = {"started_at": values["arrived_at"], "ended_at": None}
     elif status == "done":
         values.update(arrived_at=res.arrived_at or stamp, served_at=res.served_at or stamp, done_at=stamp)
-        visit_values = {"ended_at": stamp}
+        visit_values = {"started_at": values["arrived_at"]}  # the end: finish_visit below
     elif status == "booked":
         values.update(arrived_at=None, served_at=None, done_at=None)
         visit_values = {"started_at": None, "ended_at": None}
@@ -421,6 +422,8 @@ def set_status(conn: Connection, actor: Actor, number: int, status: str, *, expe
         conn.execute(reservations.update().where(reservations.c.id == number).values(visit_id=visit_id))
     elif visit_values:
         conn.execute(visits.update().where(visits.c.id == visit_id).values(**visit_values))
+    if status == "done" and visit_id is not None:  # the visit is over: its end, for the time at the corner
+        finish_visit(conn, visit_id, stamp)
     if status in ("arrived", "in_service"):  # the family is here: the case is being worked on
         conn.execute(cases_t.update().where(cases_t.c.id == res.case, cases_t.c.state == "new")
                      .values(state="in_progress"))

@@ -120,6 +120,8 @@ visits = sa.Table(
     sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
 )
 
+sa.Index("ix_visits_kind_started_at", visits.c.kind, visits.c.started_at)  # the month's visits (report, 0008)
+
 # --- reservations (予約, contract §9) --------------------------------------------------------------------------
 RESERVATION_STATUSES = ("booked", "arrived", "in_service", "done", "no_show", "cancelled")
 
@@ -153,6 +155,7 @@ reservations = sa.Table(  # one booked (or walk-in) visit of a family; its id is
     sa.CheckConstraint("status IN ('booked','arrived','in_service','done','no_show','cancelled')", name="status"),
 )
 sa.Index("ix_reservations_start", reservations.c.start)
+sa.Index("ix_reservations_visit_id", reservations.c.visit_id)  # is a counter visit a booking's? (report, 0008)
 
 slot_locks = sa.Table(  # one row per slot ever booked: the row a booking locks, so bookings of a slot take turns
     "slot_locks", metadata,
