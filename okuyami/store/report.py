@@ -14,7 +14,8 @@ Definitions (the report's footnotes say them in Japanese, :mod:`okuyami.document
   booking on the same day as a booking of the same case is the same visit.
 - **families served** (対応した家族): the distinct cases with a visit in the month (contract §13).
 - **time at the corner** (滞在時間): arrival → 完了 of a visit whose arrival and end were both recorded;
-  **waiting** (待ち時間): arrival (受付) → 対応中.
+  **waiting** (待ち時間): arrival (受付) → 対応中, when both were recorded as separate steps (a booking set straight
+  to 対応中 or 完了 has one stamp for all: nothing was measured).
 - **registered deaths** (住基の死亡者数): cases imported from the 住基 death list whose death date is in the month.
 - **return visit** (再来庁): a visit of a case that had a visit on an earlier day.
 """
@@ -231,7 +232,7 @@ def served_visits(conn: Connection, month: Month) -> tuple[list[ServedVisit], in
             continue
         out.append(ServedVisit(r.case_id, to_jst(r.start).date(), "walk_in" if r.walk_in else "booked",
                                stay=_minutes(r.arrived_at, r.done_at) if r.status == "done" else None,
-                               wait=_minutes(r.arrived_at, r.served_at)))
+                               wait=None if r.served_at == r.done_at else _minutes(r.arrived_at, r.served_at)))
     booked_days = {(v.case, v.day) for v in out}
     q = (sa.select(visits.c.case_id, visits.c.started_at, visits.c.ended_at)
          .where(visits.c.kind == "counter", visits.c.started_at >= start, visits.c.started_at < end, ~_linked()))

@@ -278,8 +278,8 @@ def book(conn: Connection, actor: Actor, rulebook: Rulebook, *, start: dt.dateti
         updated_at=stamp, operator=actor.operator, version=1)).inserted_primary_key[0]
     conn.execute(slot_locks.update().where(slot_locks.c.office == office, slot_locks.c.start == start)
                  .values(bookings=slot_locks.c.bookings + 1))
-    if by_phone:  # the booking call is the first interview
-        conn.execute(visits.insert().values(case_id=case_id, kind="phone", office=office, started_at=stamp,
+    if by_phone:  # the booking call is the first interview (at the call's time: the report counts it that month)
+        conn.execute(visits.insert().values(case_id=case_id, kind="phone", office=office, started_at=at,
                                             operator=actor.operator, terminal=actor.terminal))
     for fact, value in (answers or {}).items():
         set_answer(conn, actor, case_id, fact, value, source="phone")
