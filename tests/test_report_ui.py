@@ -27,6 +27,12 @@ def at(day: str, hm: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(int(h), int(m)), JST)
 
 
+def made(qtbot, dialog: ReportDialog) -> None:
+    """Wait for the background work: the preview, or the reason it failed."""
+    qtbot.waitUntil(lambda: dialog.pdf is not None or "⚠" in dialog.message.text(), timeout=60000)
+    assert dialog.pdf is not None, dialog.message.text()
+
+
 def test_the_report_dialog(qtbot, store, book, db_url, tmp_path):
     # November: one booking done, one no-show, one walk-in served
     done = store.book_visit(book, start=at("2026-11-26", "10:00"), values={"deceased_name": "望月 太郎"},
@@ -51,7 +57,7 @@ def test_the_report_dialog(qtbot, store, book, db_url, tmp_path):
     assert not dialog.save_button.isEnabled()  # nothing made yet
 
     dialog.make_button.click()
-    qtbot.waitUntil(lambda: dialog.pdf is not None, timeout=30000)
+    made(qtbot, dialog)
     assert dialog.document.pageCount() == 2  # the preview shows what was made
     assert "対応した家族 2家族" in dialog.message.text() and "2ページ" in dialog.message.text()
     assert dialog.save_button.isEnabled() and dialog.csv_button.isEnabled() and dialog.print_button.isEnabled()
@@ -65,16 +71,16 @@ def test_the_report_dialog(qtbot, store, book, db_url, tmp_path):
     printer = QPrinter(QPrinter.HighResolution)  # printing: the background job, to a PDF file here
     printer.setOutputFormat(QPrinter.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    dialog.print_to(printer, backend="render")
+    dialog.print_to(printer)  # (a PDF printer: the job copies the file)
     assert dialog.job_status.wait_done(60000)
     qtbot.waitUntil(lambda: (tmp_path / "printed.pdf").exists() and (tmp_path / "printed.pdf").stat().st_size > 0,
-                    timeout=30000)
+                    timeout=60000)
 
     # a department's own page; changing the choice asks to make it again
     dialog.department.setCurrentIndex(dialog.department.findData("hoken_nenkin"))
     assert dialog.pdf is None and not dialog.save_button.isEnabled() and "作り直します" in dialog.message.text()
     dialog.make_button.click()
-    qtbot.waitUntil(lambda: dialog.pdf is not None, timeout=30000)
+    made(qtbot, dialog)
     assert dialog.document.pageCount() == 1 and "この課の手続きがあった家族 1家族" in dialog.message.text()
     assert dialog.default_name("pdf") == "月次報告_2026-11_hoken_nenkin.pdf"
 
@@ -82,7 +88,7 @@ def test_the_report_dialog(qtbot, store, book, db_url, tmp_path):
     dialog.department.setCurrentIndex(0)
     dialog.month.setCurrentIndex(dialog.month.findData("2026-08"))
     dialog.make_button.click()
-    qtbot.waitUntil(lambda: dialog.pdf is not None, timeout=30000)
+    made(qtbot, dialog)
     assert "2026年8月のデータはありません" in dialog.message.text() and dialog.document.pageCount() == 1
     tmp = dialog.tmp
     dialog.close()

@@ -667,6 +667,9 @@ def _empty_story(pdf: _Pdf, report: MonthReport, width: float) -> list:
              pdf.p(f"{cur.month}のデータはありません。", "empty"), Spacer(1, 6 * mm),
              pdf.p("この月には、窓口への来庁、予約、電話での聞き取り、住基の取込（この月に亡くなった方）のどれも記録"
                    "されていません。月を確かめてください。", "body"), Spacer(1, 3 * mm)]
+    if to_jst(report.made_at).date() < cur.month.first:
+        story.append(pdf.p(f"{cur.month}はまだ始まっていません（作成日：{format_date(to_jst(report.made_at).date())}）。",
+                           "body"))
     if prev.has_data:
         story.append(pdf.p(f"参考：前月（{prev.month}）に対応した家族は{prev.served}家族でした。", "body"))
     return story

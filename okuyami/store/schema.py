@@ -106,6 +106,7 @@ tasks = sa.Table(
     sa.CheckConstraint("status IN ('open','prepared','done','deferred','not_applicable')", name="status"),
 )
 sa.Index("ix_tasks_department_status", tasks.c.department, tasks.c.status)
+sa.Index("ix_tasks_follow_up", tasks.c.follow_up)  # 後日 by day (the report's department page, 0008)
 
 visits = sa.Table(
     "visits", metadata,

@@ -341,7 +341,8 @@ class Store:
 
         is_open = book.calendar.is_open if book is not None else None
         with self.db.write() as conn:
-            found = report.month_report(conn, month, department=department, is_open=is_open)
+            found = report.month_report(conn, month, department=department, is_open=is_open,
+                                        made_at=current_time())  # ($OKUYAMI_NOW / $OKUYAMI_TODAY as §8 says)
             audit.record(conn, self.actor, "report.month", None, month=month.iso(), department=department or "")
             return found
 

@@ -76,7 +76,8 @@ class ReportDialog(QDialog):
         super().__init__(window)
         self.setWindowTitle("統計（おくやみコーナーの月次報告）")
         self.store, self.book, self.today = store, book, today
-        self.worker: ReportWorker | None = None
+        self.worker: ReportWorker | None = None  # the one whose result is awaited
+        self._threads: set[ReportWorker] = set()
         self.pdf: bytes | None = None
         self.csv: bytes | None = None
         self.tmp = Path(tempfile.mkdtemp(prefix="okuyami-report-"))
@@ -147,7 +148,7 @@ class ReportDialog(QDialog):
 
     def make(self) -> None:
         """Read and draw in the background; the preview appears when it is done."""
-        if self.worker is not None:
+        if self.worker is not None:  # one at a time (the button is disabled meanwhile)
             return
         month, department = self.chosen()
         self.pdf = self.csv = None
@@ -156,12 +157,14 @@ class ReportDialog(QDialog):
         self.message.setText(f"{month}の報告を作っています…")
         self.message.setStyleSheet("color: #205080;")
         worker = self.worker = ReportWorker(self.store, self.book, month, department)
+        self._threads.add(worker)  # kept until its thread has ended, even after its result arrived
         worker.done.connect(self._made)
         worker.failed.connect(self._failed)
         worker.finished.connect(self._finished)
         worker.start()
 
     def _made(self, pdf: bytes, table: bytes, summary: str) -> None:
+        self.worker = None  # the result is in: another may be asked for at once
         self.pdf, self.csv = pdf, table
         path = self.tmp / "report.pdf"
         self.document.close()
@@ -170,21 +173,26 @@ class ReportDialog(QDialog):
         self.message.setText(summary)
         self.message.setStyleSheet("color: #205080;")
         self._enable(True)
+        self.make_button.setEnabled(True)
 
     def _failed(self, text: str) -> None:
+        self.worker = None
         self.message.setText("⚠ 報告を作れませんでした：" + text)
         self.message.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.make_button.setEnabled(True)
 
     def _finished(self) -> None:
-        worker, self.worker = self.worker, None
-        self.make_button.setEnabled(True)
-        if worker is not None:
+        worker = self.sender()
+        if worker is self.worker:  # ended without a result (it always sends one; kept safe all the same)
+            self.worker = None
+            self.make_button.setEnabled(True)
+        if worker in self._threads:
+            self._threads.discard(worker)
             worker.deleteLater()
 
     def wait_done(self, ms: int = 30000) -> bool:
-        """Block until the report is made (tests)."""
-        worker = self.worker
-        return True if worker is None else worker.wait(ms)
+        """Block until every background thread has ended (closing, tests)."""
+        return all(w.wait(ms) for w in list(self._threads))
 
     def default_name(self, suffix: str) -> str:
         month, department = self.chosen()
