@@ -29,7 +29,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa  # noqa: E402
 
 from okuyami.core.calendar import JST  # noqa: E402
 from okuyami.core.rulebook import load_rulebook  # noqa: E402

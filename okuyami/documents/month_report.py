@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -676,9 +677,8 @@ def _empty_story(pdf: _Pdf, report: MonthReport, width: float) -> list:
 
 
 def page_count(pdf_bytes: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf_bytes)).pages)
+    """Pages of a PDF this module wrote (reportlab writes one ``/Type /Page`` object per page; no parser needed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf_bytes))
 
 
 def render(reports: list[MonthReport], book: Rulebook | None, *, city: str = "", fonts: FontSet | None = None,

@@ -280,8 +280,8 @@ def month_figures(conn: Connection, month: Month, *, department: str | None = No
     start, end = month.bounds
     served, f.unfinished = served_visits(conn, month)
     ids = {v.case for v in served}
-    if department is not None:  # (by case number, then the department here: the planner never walks the
-        # department's index over every year — see tests/test_report.py::test_the_months_queries_use_the_indexes)
+    if department is not None:  # (by case number, then the department here: so that no planner walks the
+        # department's index over every year)
         ids = {case for case, dept in _grouped(conn, ids, lambda c: sa.select(tasks.c.case_id, tasks.c.department)
                                                .distinct().where(tasks.c.case_id.in_(c), tasks.c.applies.is_(True)))
                if dept == department}
