@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.act_new = self._action(file, "新しい案件(&N)", QKeySequence.New, self.new_case)
         self._action(file, "案件一覧(&L)", QKeySequence("Ctrl+L"), self.show_list)
         self._action(file, "後日対応の一覧(&G)", QKeySequence("Ctrl+G"), self.show_follow_ups)
-        self._action(file, "統計…（月次報告）(&S)", QKeySequence(), lambda: open_report_dialog(self))  # contract §13
+        self._action(file, "統計…（月次報告）(&S)", QKeySequence(), lambda: open_report_dialog(self, self.store))  # contract §13
         if self.department:
             self._action(file, "この課の端末(&D)", QKeySequence("Ctrl+D"), self.show_home)
         file.addSeparator()

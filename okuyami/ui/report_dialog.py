@@ -256,11 +256,11 @@ class ReportDialog(QDialog):
         super().done(result)
 
 
-def open_report_dialog(window) -> ReportDialog | None:
+def open_report_dialog(window, store) -> ReportDialog | None:
     """Menu 統計…: the dialog over the main window (not modal: the counter can go on working)."""
     if window.book is None:
         return None
-    dialog = ReportDialog(window, window.store, window.book, window.today)
+    dialog = ReportDialog(window, store, window.book, window.today)
     dialog.setAttribute(Qt.WA_DeleteOnClose)
     window.report_dialog = dialog
     dialog.show()
