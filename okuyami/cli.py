@@ -31,9 +31,10 @@ from .cli_store import common_options, run_guarded
 from .cli_juki import add_commands as add_juki_commands
 from .cli_reservations import COMMANDS as RESERVATION_COMMANDS
 from .cli_reservations import add_commands as add_reservation_commands
+from .cli_report import add_commands as add_report_commands
 
 _COMMANDS = ("rules", "evaluate", "print", "gui", "doctor", "db", "cases", "tasks", "audit", "import",
-             "export", "family-page") + RESERVATION_COMMANDS
+             "export", "family-page", "report") + RESERVATION_COMMANDS
 
 
 
@@ -447,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)  # contract §8: db, cases, tasks, audit
     add_juki_commands(sub)  # contract §10: import juki, export cases / prep
     add_reservation_commands(sub)  # contract §9: slots, reservations
+    add_report_commands(sub)  # contract §13: report month
     return parser
 
 
@@ -481,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         target.print_help(sys.stderr)
         return 2
     try:
-        if args.command in ("db", "cases", "tasks", "audit", "import", "export") + RESERVATION_COMMANDS:
+        if args.command in ("db", "cases", "tasks", "audit", "import", "export", "report") + RESERVATION_COMMANDS:
             return run_guarded(func, args)
         return func(args)
     except InvalidInput as exc:

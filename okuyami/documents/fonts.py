@@ -210,7 +210,7 @@ def find_fonts() -> FontSet:
 
 
 #: the modules whose string constants are printed on paper (the app's own text)
-DOCUMENT_MODULES = ("guidance", "forms", "packet", "context")
+DOCUMENT_MODULES = ("guidance", "forms", "packet", "context", "month_report")
 
 
 def app_strings() -> dict[str, str]:

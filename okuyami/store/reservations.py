@@ -37,6 +37,7 @@ from .answers import set_answer
 from .cases import ANY, bump, day_bounds
 from .database import Actor, StaleWrite, StoreError, now
 from .schema import RESERVATION_STATUSES, reservations, slot_locks, slot_overrides, visits
+from .visits import finish as finish_visit
 from .schema import cases as cases_t
 
 STATUS_LABELS = {"booked": "予約済", "arrived": "到着（お待ち）", "in_service": "対応中", "done": "完了",
@@ -269,8 +270,8 @@ def book(conn: Connection, actor: Actor, rulebook: Rulebook, *, start: dt.dateti
         updated_at=stamp, operator=actor.operator, version=1)).inserted_primary_key[0]
     conn.execute(slot_locks.update().where(slot_locks.c.office == office, slot_locks.c.start == start)
                  .values(bookings=slot_locks.c.bookings + 1))
-    if by_phone:  # the booking call is the first interview
-        conn.execute(visits.insert().values(case_id=case_id, kind="phone", office=office, started_at=stamp,
+    if by_phone:  # the booking call is the first interview (at the call's time: the report counts it that month)
+        conn.execute(visits.insert().values(case_id=case_id, kind="phone", office=office, started_at=at,
                                             operator=actor.operator, terminal=actor.terminal))
     for fact, value in (answers or {}).items():
         set_answer(conn, actor, case_id, fact, value, source="phone")
@@ -396,7 +397,7 @@ def set_status(conn: Connection, actor: Actor, number: int, status: str, *, expe
                         "terminal": actor.terminal}  # who serves them, at which terminal
     elif status == "done":
         values.update(arrived_at=res.arrived_at or stamp, served_at=res.served_at or stamp, done_at=stamp)
-        visit_values = {"ended_at": stamp}
+        visit_values = {"started_at": values["arrived_at"]}  # the end: finish_visit below
     elif status == "booked":
         values.update(arrived_at=None, served_at=None, done_at=None)
         visit_values = {"started_at": None, "ended_at": None}
@@ -414,6 +415,8 @@ def set_status(conn: Connection, actor: Actor, number: int, status: str, *, expe
         conn.execute(reservations.update().where(reservations.c.id == number).values(visit_id=visit_id))
     elif visit_values:
         conn.execute(visits.update().where(visits.c.id == visit_id).values(**visit_values))
+    if status == "done" and visit_id is not None:  # the visit is over: its end, for the time at the corner
+        finish_visit(conn, visit_id, stamp)
     if status in ("arrived", "in_service"):  # the family is here: the case is being worked on (受付中)
         conn.execute(cases_t.update().where(cases_t.c.id == res.case,
                                             cases_t.c.state.in_(("new", "printed", "follow_up")))

@@ -26,12 +26,13 @@ from .cases import ANY, STATE_LABELS, TASK_LABELS, CaseRow, CaseSummary, field_l
 from .database import (Actor, Database, SchemaMissing, StaleWrite, StoreError, StoreUnavailable, default_data_dir,
                        now, resolve_url, terminal_name, to_jst)
 from .juki import Conflict, ImportLog, JukiRecord, Outcome
+from .report import Month, MonthFigures, MonthReport
 
 # What the views need besides the Store itself (they import nothing else of the store's internals):
 __all__ = ["Store", "ANY", "CaseRow", "CaseSummary", "StoreError", "StoreUnavailable", "StaleWrite", "STATE_LABELS",
            "TASK_LABELS", "SOURCE_LABELS", "field_label", "ACTIONS_JA", "to_jst", "default_data_dir", "JukiRecord",
            "ImportLog", "Outcome", "Conflict", "Reservation", "RESERVATION_LABELS", "BookingRefused", "Slot",
-           "Override", "current_time", "Recorded"]
+           "Override", "current_time", "Recorded", "Month", "MonthFigures", "MonthReport"]
 
 
 @dataclass(frozen=True)
@@ -411,6 +412,25 @@ class Store:
             audit.record(conn, self.actor, "export", None, what="cases", by=by, first=first.isoformat(),
                          last=last.isoformat(), with_names=with_names, cases=len(found))
             return found
+
+    # --- the monthly report (月次報告, contract §13) ----------------------------------------------------------
+    def month_report(self, month: Month, *, department: str | None = None,
+                     book: Rulebook | None = None) -> MonthReport:
+        """The month's figures, the month before and the same month a year before (store/report.py); no names.
+        With ``book``, weeks that would show only closed days join their neighbour. Audited (who made it)."""
+        from . import report
+
+        is_open = book.calendar.is_open if book is not None else None
+        with self.db.write() as conn:
+            found = report.month_report(conn, month, department=department, is_open=is_open,
+                                        made_at=current_time())  # ($OKUYAMI_NOW / $OKUYAMI_TODAY as §8 says)
+            audit.record(conn, self.actor, "report.month", None, month=month.iso(), department=department or "")
+            return found
+
+    def finish_visit(self, visit_id: int, at: dt.datetime | None = None) -> None:
+        """The family leaves the counter (来庁の終了): the visit's end, for the report's time at the corner."""
+        with self.db.write() as conn:
+            visits.finish(conn, visit_id, at or now())
 
     # --- reservations (予約) -------------------------------------------------------------------------------
     # Contract §9: slots from the rulebook, bookings that never exceed a slot (see okuyami.store.reservations),

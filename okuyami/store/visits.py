@@ -39,6 +39,18 @@ def start(conn: Connection, actor: Actor, case_id: int, *, kind: str = "counter"
     return visit_id
 
 
+def finish(conn: Connection, visit_id: int, at: dt.datetime) -> None:
+    """The visit is done (来庁の終了): record when the family left the counter — a booking or a walk-in set to 完了.
+    Kept only if the visit has started and the end is not before its start; the report's 滞在時間 is start → end."""
+    conn.execute(visits.update().where(visits.c.id == visit_id, visits.c.started_at.is_not(None),
+                                       visits.c.started_at <= at).values(ended_at=at))
+
+
+def reopen(conn: Connection, visit_id: int) -> None:
+    """A 完了 undone (the family is still being served): the visit has no end again."""
+    conn.execute(visits.update().where(visits.c.id == visit_id).values(ended_at=None))
+
+
 def for_case(conn: Connection, case_id: int) -> list[Visit]:
     q = sa.select(visits).where(visits.c.case_id == case_id).order_by(visits.c.id)
     return [Visit(**r._mapping) for r in conn.execute(q)]

@@ -29,6 +29,7 @@ from .juki_import import JukiImport
 from .notices import NoticeBridge
 from .outbox import OutboxSender, unsent_mark
 from .worker import Offline, StoreWorker, in_background
+from .report_dialog import open_report_dialog
 
 BANNER_STYLE = "background: #b00020; color: white; font-size: 13pt; font-weight: bold; padding: 8px;"
 BANNER_TEXT = ("⚠ データベースに接続できません。入力した内容はこのパソコンに保存しています（{mark} 未送信）。"
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
         self.act_new = self._action(file, "新しい案件(&N)", QKeySequence.New, self.new_case)
         self._action(file, "案件一覧(&L)", QKeySequence("Ctrl+L"), self.show_list)
         self._action(file, "後日対応の一覧(&G)", QKeySequence("Ctrl+G"), self.show_follow_ups)
+        self._action(file, "統計…（月次報告）(&S)", QKeySequence(), lambda: open_report_dialog(self, self.store))  # contract §13
         if self.department:
             self._action(file, "この課の端末(&D)", QKeySequence("Ctrl+D"), self.show_home)
         file.addSeparator()
