@@ -107,7 +107,7 @@ tasks = sa.Table(
     sa.CheckConstraint("status IN ('open','prepared','done','deferred','not_applicable')", name="status"),
 )
 sa.Index("ix_tasks_department_status", tasks.c.department, tasks.c.status)
-sa.Index("ix_tasks_follow_up", tasks.c.follow_up)  # 後日 by day (the report's department page, 0008)
+sa.Index("ix_tasks_follow_up", tasks.c.follow_up)  # 後日 by day (the report's department page, 0006)
 
 visits = sa.Table(
     "visits", metadata,
@@ -124,7 +124,7 @@ visits = sa.Table(
 sa.Index("ix_visits_scheduled_at", visits.c.scheduled_at)  # the families of a day: booked …
 sa.Index("ix_visits_started_at", visits.c.started_at)  # … or at the counter (tasks.work_list, cases list --date)
 
-sa.Index("ix_visits_kind_started_at", visits.c.kind, visits.c.started_at)  # the month's visits (report, 0008)
+sa.Index("ix_visits_kind_started_at", visits.c.kind, visits.c.started_at)  # the month's visits (report, 0006)
 
 # --- reservations (予約, contract §9) --------------------------------------------------------------------------
 RESERVATION_STATUSES = ("booked", "arrived", "in_service", "done", "no_show", "cancelled")
@@ -159,7 +159,7 @@ reservations = sa.Table(  # one booked (or walk-in) visit of a family; its id is
     sa.CheckConstraint("status IN ('booked','arrived','in_service','done','no_show','cancelled')", name="status"),
 )
 sa.Index("ix_reservations_start", reservations.c.start)
-sa.Index("ix_reservations_visit_id", reservations.c.visit_id)  # is a counter visit a booking's? (report, 0008)
+sa.Index("ix_reservations_visit_id", reservations.c.visit_id)  # is a counter visit a booking's? (report, 0006)
 
 slot_locks = sa.Table(  # one row per slot ever booked: the row a booking locks, so bookings of a slot take turns
     "slot_locks", metadata,
