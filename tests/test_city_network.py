@@ -325,7 +325,8 @@ def test_department_window_refreshes_without_audit_and_once_per_burst(qtbot, sto
                    poll_seconds=0.2)
     qtbot.addWidget(w)
     page = w.department_page
-    assert page.case_ids == [case_id]
+    qtbot.waitUntil(lambda: [c for c in page.case_ids if c is not None] == [case_id], timeout=5000)  # (read off
+    qtbot.wait(300)                                                                    # the GUI thread)
     calls: list = []
     real = dept_store.work_list
 
