@@ -315,9 +315,15 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: say so in one line (OKUYAMI_DEBUG=1 shows the traceback)
         if os.environ.get("OKUYAMI_DEBUG"):
             raise
-        print(f"okuyami: internal error ({type(exc).__name__}: {exc}). This is a bug in okuyami, not in your "
-              "file: please report it with the command and the files used (OKUYAMI_DEBUG=1 shows details).",
-              file=sys.stderr)
+        # the exception's text may hold SQL or a resident's data: only its kind is shown, the rest goes to the
+        # IT log, masked (okuyami.core.redact)
+        from .core.redact import it_log
+
+        log = it_log("internal-error", command=" ".join(a for a in argv[:3] if not a.startswith("-")),
+                     error=type(exc).__name__, message=exc)
+        print(f"okuyami: 内部エラーです（{type(exc).__name__}）。入力ではなくokuyamiの不具合です。使ったコマンドとファイルを"
+              "添えて情報システム担当に連絡してください" + (f"（記録：{log}）" if log else "")
+              + "。OKUYAMI_DEBUG=1 で詳細を表示します。", file=sys.stderr)
         return 1
 
 

@@ -28,6 +28,7 @@ from .core.wareki import parse_date
 from .store import migrate
 from .store.cases import STATE_LABELS, TASK_LABELS
 from .store.database import Database, StoreError, resolve_url, to_jst
+from .store.roles import GROUPS
 from .store.schema import TASK_STATUSES
 from .store.store import Store
 from .store.casefile import case_to_document, evaluate_row, values_from_case
@@ -279,6 +280,54 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_audit_verify(args) -> int:
+    store = _store(args)
+    try:
+        report = store.verify_audit()
+    finally:
+        store.close()
+    if report.ok:
+        print(report.line())
+        return 0
+    print(f"okuyami: {report.line()}", file=sys.stderr)
+    return 1
+
+
+# -- db terminal ---------------------------------------------------------------------------------------------
+def cmd_db_terminal_add(args) -> int:
+    from .store import roles
+
+    if args.department is not None:
+        book = _book(args)
+        if args.department not in book.root.departments:
+            raise StoreError(f"課のID '{args.department}' は rules.yaml にありません"
+                             f"{did_you_mean_ja(args.department, book.root.departments)}。")
+    db = Database(resolve_url(args.db))
+    try:
+        with db.write() as conn:
+            t = roles.add_terminal(conn, args.login, args.group, args.department)
+    finally:
+        db.dispose()
+    print(f"{t.login}: {roles.GROUP_JA[t.group]}の端末にしました（{roles.GROUPS[t.group]}"
+          + (f"、課 {t.department}" if t.department else "") + "）。")
+    return 0
+
+
+def cmd_db_terminal_list(args) -> int:
+    from .store import roles
+
+    db = Database(resolve_url(args.db))
+    try:
+        with db.read() as conn:
+            found = roles.list_terminals(conn)
+    finally:
+        db.dispose()
+    _emit([t.to_json() for t in found], args.format, lambda: (
+        f"{t.login}  {t.group}（{roles.GROUP_JA[t.group]}）" + (f"  {t.department}" if t.department else "")
+        for t in found))
+    return 0
+
+
 # -- parser --------------------------------------------------------------------------------------------------
 def common_options(p: argparse.ArgumentParser, *, top: bool = False) -> None:
     """--db and --operator, accepted before or after the subcommand (a subcommand's copy never hides the top's)."""
@@ -359,12 +408,33 @@ def add_commands(sub) -> None:
     _rules_option(ts)
     ts.set_defaults(func=cmd_tasks_set)
 
-    au = sub.add_parser("audit", help="the audit log: who saw, printed or changed what, when")
+    term = db_sub.add_parser("terminal", help="PostgreSQL: each terminal's own login and its group (contract §11)")
+    term_sub = term.add_subparsers(dest="terminal_command", metavar="SUBCOMMAND")
+    ta = term_sub.add_parser("add", help="(the owner) make an existing LOGIN role a terminal of a group")
+    ta.add_argument("login", help="the terminal's LOGIN role (made by IT: CREATE ROLE name LOGIN PASSWORD ...)")
+    ta.add_argument("--group", required=True, choices=tuple(GROUPS),
+                    help="counter (corner, reservations, 住基 import), department (a department's counter) or "
+                         "auditor (reads and verifies the audit log)")
+    ta.add_argument("--department", default=None, metavar="ID", help="with --group department: its id in rules.yaml")
+    common_options(ta)
+    _rules_option(ta)
+    ta.set_defaults(func=cmd_db_terminal_add)
+    tl_ = term_sub.add_parser("list", help="the terminals' logins, groups and departments")
+    tl_.add_argument("--format", choices=("json", "text"), default="text")
+    common_options(tl_)
+    tl_.set_defaults(func=cmd_db_terminal_list)
+
+    au = sub.add_parser("audit", help="the audit log: who saw, printed or changed what, when; audit verify")
     au.add_argument("--case", default=None, metavar="NUMBER")
     au.add_argument("--since", type=_date, default=None, metavar="DATE")
     au.add_argument("--format", choices=("json", "text"), default="text")
     common_options(au)
     au.set_defaults(func=cmd_audit)
+    au_sub = au.add_subparsers(dest="audit_command", metavar="SUBCOMMAND")
+    av = au_sub.add_parser("verify", help="check the hash chain: exit 0 when intact, 1 naming the first entry "
+                                          "changed, removed or inserted")
+    common_options(av)
+    av.set_defaults(func=cmd_audit_verify)
 
 
 def run_guarded(func, args) -> int:

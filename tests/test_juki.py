@@ -267,16 +267,18 @@ def test_vendor_file_imports_into_the_store(store, book, tmp_path, today):
 
 # -- the command line ---------------------------------------------------------------------------------------------
 @pytest.fixture
-def run(db_url, capsys, monkeypatch):
+def run(db_url, terminal_url, capsys, monkeypatch):
     monkeypatch.setenv("OKUYAMI_TODAY", TODAY.isoformat())
     monkeypatch.delenv("OKUYAMI_DB", raising=False)
 
     def _run(*args: str, db: bool = True) -> tuple[int, str, str]:
-        code = cli.main([*args, "--db", db_url, "--operator", "住基 担当"] if db else list(args))
+        code = cli.main([*args, "--db", url[0], "--operator", "住基 担当"] if db else list(args))
         out, err = capsys.readouterr()
         return code, out, err
 
+    url = [db_url]  # db upgrade as the owner (IT) …
     assert _run("db", "upgrade")[0] == 0
+    url[0] = terminal_url("counter")  # … then every command as a corner terminal (PostgreSQL: its own login)
     return _run
 
 

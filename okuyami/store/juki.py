@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from . import audit, cases as cases_mod, notices
 from .database import Actor, now
-from .schema import (DATE_COLUMNS, PERSON_COLUMNS, answers, audit_log, cases, gaiji_choices, juki_baseline,
+from .schema import (DATE_COLUMNS, PERSON_COLUMNS, answers, cases, gaiji_choices, juki_baseline,
                      juki_imports, tasks)
 from .schema import notices as notices_table
 
@@ -230,7 +230,7 @@ def _create(conn: Connection, actor: Actor, records: list[JukiRecord], book, at:
                       for f, x in {**rec.person, **rec.facts}.items()]
         for action, detail in (("case.create", {}), ("juki.import", {"line": rec.line, "fields": sorted(rec.person),
                                                                      "facts": sorted(rec.facts)})):
-            audit_rows.append({"at": at, "operator": actor.operator, "terminal": actor.terminal, "action": action,
+            audit_rows.append({"operator": actor.operator, "terminal": actor.terminal, "action": action,
                                "case_id": case_id, "detail": json.dumps(detail, ensure_ascii=False)})
         notice_rows.append({"at": at, "case_id": case_id, "department": None, "kind": "case",
                             "terminal": actor.terminal})
@@ -250,9 +250,10 @@ def _create(conn: Connection, actor: Actor, records: list[JukiRecord], book, at:
             notice_rows += [{"at": at, "case_id": case_id, "department": d, "kind": "task",
                              "terminal": actor.terminal} for d in sorted(departments)]
         out.created.append((rec.line, case_id))
-    for table, rows in ((tasks, task_rows), (audit_log, audit_rows), (notices_table, notice_rows)):
+    for table, rows in ((tasks, task_rows), (notices_table, notice_rows)):
         if rows:
             conn.execute(table.insert(), rows)
+    audit.record_many(conn, audit_rows)
     audit.seen(conn, actor, at)
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_notify(:ch, '')"), {"ch": notices.CHANNEL})

@@ -4,7 +4,8 @@ Nothing is a JSON blob rewritten whole: a case's people are columns updated one 
 (``answers``: value, source ``counter`` / ``phone`` / ``juki``, operator, time, revision), each procedure's work is
 one row (``tasks``: department, status, note, operator, time, version). ``cases.version`` goes up with every change
 to a case, its answers or its tasks: a write that says which version it was made from is refused when the case
-has moved on. ``audit_log`` is append-only (triggers refuse UPDATE and DELETE on both backends); ``notices`` is
+has moved on. ``audit_log`` is append-only (triggers refuse UPDATE and DELETE on both backends) and hash-chained
+(``audit_head`` holds the chain's last link); ``notices`` is
 the durable record that terminals poll (and that PostgreSQL's NOTIFY only rings the bell for).
 """
 
@@ -201,7 +202,7 @@ packets = sa.Table(  # 交付した書類一式: each packet as printed or saved
     sa.Column("pdf", sa.LargeBinary, nullable=False),
 )
 
-audit_log = sa.Table(  # append-only: see the triggers in the migrations
+audit_log = sa.Table(  # append-only and chained: see store/roles.py (triggers) and store/audit.py
     "audit_log", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", UTCDateTime, nullable=False),
@@ -210,9 +211,35 @@ audit_log = sa.Table(  # append-only: see the triggers in the migrations
     sa.Column("action", sa.String(50), nullable=False),
     sa.Column("case_id", sa.Integer, nullable=True),  # no foreign key: the entry outlives a purged case
     sa.Column("detail", sa.Text, nullable=False, server_default="{}"),  # JSON, never personal values
+    # the hash chain (contract §11, store/audit.py): the entry's place in the chain, the hash of the entry before
+    # it, and its own hash over every field above and prev_hash (sha256, hex). Set by the store (SQLite) or by the
+    # server's trigger (PostgreSQL, which also sets id, at and — for a terminal's login — terminal).
+    sa.Column("seq", sa.BigInteger, nullable=True),
+    sa.Column("prev_hash", sa.String(64), nullable=True),
+    sa.Column("hash", sa.String(64), nullable=True),
+    implicit_returning=False,  # no RETURNING: a department login may insert entries it may not read back
 )
 sa.Index("ix_audit_case", audit_log.c.case_id, audit_log.c.id)
 sa.Index("ix_audit_at", audit_log.c.at)
+sa.Index("uq_audit_log_seq", audit_log.c.seq, unique=True)
+
+audit_head = sa.Table(  # one row (id 1): the chain's last entry, so a removed tail is found too
+    "audit_head", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("last_id", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=True),
+    # entries up to this seq were written before the chain existed and chained by db upgrade: their order in time
+    # was the terminals' clocks, so verify does not hold it against them
+    sa.Column("sealed_seq", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+terminals = sa.Table(  # PostgreSQL: which department a department terminal's LOGIN role works for (db terminal add)
+    "okuyami_terminals", metadata,
+    sa.Column("login", sa.String(63), primary_key=True),
+    sa.Column("department", sa.String(100), nullable=False),
+)
 
 notices = sa.Table(
     "notices", metadata,

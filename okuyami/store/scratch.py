@@ -22,3 +22,37 @@ def throwaway_database(admin: str, prefix: str = "okuyami_t") -> tuple[str, Call
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return make_url(admin).set(database=name).render_as_string(hide_password=False), drop
+
+
+def terminal_login(owner_url: str, group: str = "counter", department: str | None = None,
+                   prefix: str = "okuyami_t") -> tuple[str, Callable[[], None]]:
+    """A new LOGIN role (unique name, random password) made a member of ``group`` on the database of
+    ``owner_url`` — as IT gives each terminal its own login (``okuyami db terminal add``). Returns the URL the
+    terminal connects with and a function that drops the role (after its connections are closed)."""
+    import secrets
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from .database import Database
+    from .roles import add_terminal
+
+    name = f"{prefix}_{group[:4]}_{uuid.uuid4().hex[:8]}"
+    password = secrets.token_hex(12)
+    url = make_url(owner_url)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+    db = Database(url.render_as_string(hide_password=False))
+    try:
+        with db.write() as conn:
+            add_terminal(conn, name, group, department)
+    finally:
+        db.dispose()
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+    terminal = url.set(username=name, password=password).render_as_string(hide_password=False)
+    return terminal, drop
