@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .cli_args import INT32_MAX, date_arg, int_arg
 from .core.calendar import JST
 from .core.calendar import today as _today
 from .core.case import load_case_doc
@@ -29,6 +30,7 @@ from .store import migrate
 from .store.cases import STATE_LABELS, TASK_LABELS
 from .store.database import Database, StoreError, resolve_url, to_jst
 from .store.roles import GROUPS
+from .store.schema import MAX_COUNT
 from .store.schema import TASK_STATUSES
 from .store.store import Store
 from .store.casefile import case_to_document, evaluate_row, values_from_case
@@ -61,10 +63,7 @@ def _book(args) -> Rulebook:
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日付が読めません：{text}（{exc}）") from None
+    return date_arg(text)
 
 
 def _emit(items: list[dict], fmt: str, text_lines) -> None:
@@ -131,9 +130,13 @@ def cmd_cases_add(args) -> int:
 
 
 def _case_number(text: str) -> int:
-    digits = text.strip().lstrip("#")
-    if not digits.isdigit():
-        raise UsageError(f"案件番号は数字です：{text}")
+    import unicodedata
+
+    digits = unicodedata.normalize("NFKC", text).strip().lstrip("#")
+    if not digits.isdigit() or not digits.isascii():
+        raise UsageError(f"案件番号は数字です：{text[:30]}")
+    if len(digits) > 10 or not 1 <= int(digits) <= INT32_MAX:
+        raise StoreError(f"案件番号 {digits[:20]} はありません。")
     return int(digits)
 
 
@@ -192,7 +195,7 @@ def _parse_value(fact: str, text: str, facts: dict) -> Any:
     elif d.kind == "int":
         import unicodedata
         t = unicodedata.normalize("NFKC", text).strip()
-        value = int(t) if t.isdigit() else text
+        value = int(t) if t.isdigit() and t.isascii() and len(t) <= 6 else text
     elif d.kind == "date":
         try:
             value = parse_date(text)
@@ -202,7 +205,10 @@ def _parse_value(fact: str, text: str, facts: dict) -> Any:
         value = text
     expected = check_value(d, value)
     if expected:
-        raise StoreError(f"'{fact}' の値は {expected} です（'{text}' は使えません）。")
+        shown = text if len(text) <= 30 else text[:30] + "…"
+        words = {"bool": "true・false・unknown（はい・いいえ・わからない）", "int": f"0から{MAX_COUNT}までの整数",
+                 "date": "日付（YYYY-MM-DD）", "text": "文字"}.get(d.kind) or "・".join([*d.values, "unknown"]) + " のどれか"
+        raise StoreError(f"'{fact}' の値は {words} です（'{shown}' は使えません）。")
     return value.isoformat() if isinstance(value, dt.date) else value  # dates are kept as ISO text
 
 
@@ -352,7 +358,7 @@ def add_commands(sub) -> None:
     pg = db_sub.add_parser("purge", help="remove cases closed longer than the retention period (audited)")
     common_options(pg)
     _rules_option(pg)
-    pg.add_argument("--retention-days", type=int, default=None,
+    pg.add_argument("--retention-days", type=int_arg("保存日数", 1, 36500), default=None,
                     help="days after closing (default: rules.yaml settings.retention_days, else 1825 = 5 years)")
     pg.set_defaults(func=cmd_db_purge)
 
@@ -360,7 +366,9 @@ def add_commands(sub) -> None:
     c_sub = cases.add_subparsers(dest="cases_command", metavar="SUBCOMMAND")
     add = c_sub.add_parser("add", help="store a case file (contract §1); prints the new case number")
     add.add_argument("case", help="case file (YAML)")
-    add.add_argument("--source", choices=("counter", "phone", "juki"), default="counter")
+    add.add_argument("--source", choices=("counter", "phone"), default="counter",
+                     help="where the answers were heard: counter (窓口) or phone (電話); 住基 answers come only from "
+                          "okuyami import juki")
     common_options(add)
     _rules_option(add)
     add.set_defaults(func=cmd_cases_add)
@@ -374,7 +382,7 @@ def add_commands(sub) -> None:
     ls.add_argument("--date", type=_date, default=None, help="cases visiting, booked, created or changed that day")
     ls.add_argument("--search", default=None, help="name, kana, case number, 和暦 or western date")
     ls.add_argument("--format", choices=("json", "text"), default="text")
-    ls.add_argument("--limit", type=int, default=200)
+    ls.add_argument("--limit", type=int_arg("件数", 1, 100000), default=200)
     common_options(ls)
     ls.set_defaults(func=cmd_cases_list)
     ans = c_sub.add_parser("answer", help="record one answer (unknown for わからない) or --clear it")
@@ -382,9 +390,10 @@ def add_commands(sub) -> None:
     ans.add_argument("fact")
     ans.add_argument("value", nargs="?", default=None)
     ans.add_argument("--clear", action="store_true")
-    ans.add_argument("--if-version", type=int, default=None, metavar="V",
+    ans.add_argument("--if-version", type=int_arg("版", 0, INT32_MAX), default=None, metavar="V",
                      help="refuse if the case changed since version V")
-    ans.add_argument("--source", choices=("counter", "phone", "juki"), default="counter")
+    ans.add_argument("--source", choices=("counter", "phone"), default="counter",
+                     help="counter (窓口) or phone (電話); 住基 answers come only from okuyami import juki")
     common_options(ans)
     _rules_option(ans)
     ans.set_defaults(func=cmd_cases_answer)
@@ -403,7 +412,7 @@ def add_commands(sub) -> None:
     ts.add_argument("procedure")
     ts.add_argument("status", choices=TASK_STATUSES)
     ts.add_argument("--note", default=None)
-    ts.add_argument("--if-version", type=int, default=None, metavar="V")
+    ts.add_argument("--if-version", type=int_arg("版", 0, INT32_MAX), default=None, metavar="V")
     common_options(ts)
     _rules_option(ts)
     ts.set_defaults(func=cmd_tasks_set)

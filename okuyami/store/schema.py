@@ -59,6 +59,13 @@ PERSON_COLUMNS = {
     ("funeral", "date"): "funeral_date", ("funeral", "chief_mourner"): "funeral_chief_mourner",
 }
 DATE_COLUMNS = {"deceased_birth_date", "deceased_death_date", "applicant_birth_date", "funeral_date"}
+# how long a typed, booked or imported value may be (a 10 MB "name" is a mistake or an attack, not a name)
+TEXT_LIMITS = {"deceased_name": 100, "deceased_kana": 200, "deceased_sex": 10, "deceased_address": 300,
+               "deceased_registered_domicile": 300, "applicant_name": 100, "applicant_kana": 200,
+               "applicant_relationship": 50, "applicant_address": 300, "applicant_phone": 40,
+               "funeral_chief_mourner": 100}
+MAX_COUNT = 99  # an answer that is a number of people (残る世帯員, 子の数 …)
+MAX_TEXT_ANSWER = 500  # an answer in words (a city's own question)
 
 cases = sa.Table(
     "cases", metadata,
