@@ -22,18 +22,16 @@ MAX_BYTES = 1_000_000  # then the log moves to .1 (one old file kept)
 _QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|「[^」]*」|“[^”]*”")
 _PARENS_VALUE = re.compile(r"=\([^)]*\)")  # Key (juki_key)=(0000123) already exists
 _NUMBERS = re.compile(r"\d{3,}")
-_SQL = re.compile(r"\[SQL:.*?\](?=\s*(\[|\(Background|$))|\[parameters:.*?\](?=\s*(\[|\(Background|$))", re.S)
-_SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|VALUES|RETURNING)\b.*", re.S)
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 def mask(text: object) -> str:
     """``text`` with anything that could be personal data replaced by ``***``: quoted values, ``=(…)`` key
-    values, runs of 3+ digits (dates, phone and resident numbers), non-ASCII text (names, addresses), and any
-    SQL statement or parameter list (cut off)."""
+    values, runs of 3+ digits (dates, phone and resident numbers), non-ASCII text (names, addresses), and the
+    ``[SQL: …]`` / ``[parameters: …]`` parts of a SQLAlchemy message (cut off)."""
     s = str(text)
-    s = _SQL.sub("", s)
-    s = _SQL_WORDS.sub("[SQL]", s)
+    for cut in ("[SQL:", "[parameters:"):  # SQLAlchemy appends the statement and its values: never kept
+        s = s.split(cut, 1)[0]
     s = _PARENS_VALUE.sub("=(***)", s)
     s = _QUOTED.sub("'***'", s)
     s = _NUMBERS.sub("***", s)
@@ -68,11 +66,15 @@ def log_dir() -> Path:
     return Path(user_data_dir("okuyami", appauthor=False)) / "logs"
 
 
+SAFE_FIELDS = ("code", "error", "db", "table", "column", "constraint")  # no values in these: kept as they are
+
+
 def it_log(event: str, **fields: object) -> Path | None:
-    """One line for IT (time, event, fields — each masked) in ``logs/okuyami-errors.log`` (0600); the path, or
-    None when the folder cannot be written (the message on the screen does not depend on it)."""
+    """One line for IT (time, event, fields — each masked but the names in :data:`SAFE_FIELDS`) in
+    ``logs/okuyami-errors.log`` (0600); the path, or None when the folder cannot be written (the message on the
+    screen does not depend on it)."""
     line = " ".join([dt.datetime.now().astimezone().isoformat(timespec="seconds"), mask(event)]
-                    + [f"{k}={mask(v)}" for k, v in fields.items()])
+                    + [f"{k}={' '.join(str(v).split()) if k in SAFE_FIELDS else mask(v)}" for k, v in fields.items()])
     try:
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)

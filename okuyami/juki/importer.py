@@ -16,7 +16,7 @@ from ..core.calendar import today as _today
 from ..core.facts import FACTS
 from ..store.store import Conflict, ImportLog, Outcome, Store
 from .profile import Profile, load_profile
-from .reader import FIELD_JA, ReadResult, read_death_list
+from .reader import FIELD_JA, ReadResult, open_death_list
 
 
 @dataclass
@@ -86,10 +86,25 @@ def import_file(store: Store, path: Path | str, profile: Profile | Path | str | 
     imported) when the file as a whole does not fit the profile, InvalidInput for a bad profile."""
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
-    read = read_death_list(path, profile, today=today or _today(), shown=shown)
-    log = ImportLog(read.name, read.sha256, profile.name, read.encoding, read.rows,
-                    [s.line for s in read.skipped], [w.line for w in read.warnings])
-    outcome = store.import_juki(read.records, log, book=book, progress=progress)
+    read, records = open_death_list(path, profile, today=today or _today(), shown=shown)
+    last = [0]
+
+    def taken():
+        for rec in records:
+            last[0] = rec.line
+            yield rec
+
+    def log() -> ImportLog:
+        return ImportLog(read.name, read.sha256, profile.name, read.encoding, read.rows,
+                         [s.line for s in read.skipped], [w.line for w in read.warnings])
+
+    def lines_read(_done: int, _total: int) -> None:  # progress in the file's lines (rows are counted as read)
+        if progress is not None:
+            progress(min(last[0] - 1, read.lines), read.lines)
+
+    outcome = store.import_juki(taken(), log, book=book, progress=lines_read, total=read.lines)
+    if progress is not None:
+        progress(read.lines, read.lines)
     return Report(read, outcome)
 
 

@@ -93,6 +93,8 @@ _RLS_TABLES = ("cases", "tasks", "audit_log") + _DEPARTMENT_READS
 _NOT_FOR_COUNTER = ("audit_log", "audit_head", "okuyami_terminals", "alembic_version", "operators")
 _PG_TRIGGERS = {  # name → (table, definition)
     "audit_log_chain": ("audit_log", "BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION okuyami_audit_chain()"),
+    "audit_log_moved": ("audit_log", "AFTER INSERT ON audit_log REFERENCING NEW TABLE AS okuyami_new_entries "
+                                     "FOR EACH STATEMENT EXECUTE FUNCTION okuyami_audit_moved()"),
     "audit_log_append_only": ("audit_log", "BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW "
                                            "EXECUTE FUNCTION okuyami_audit_append_only()"),
     "audit_log_no_truncate": ("audit_log", "BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT "
@@ -115,11 +117,18 @@ def _functions(schema: str) -> list[str]:
                 coalesce(p_case::text, ''), p_detail, p_prev), 'UTF8')), 'hex') $$""",
         f"""CREATE OR REPLACE FUNCTION okuyami_audit_chain() RETURNS trigger
         LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
-        DECLARE h audit_head%ROWTYPE;
+        DECLARE h audit_head%ROWTYPE; t record;
         BEGIN
-            SELECT * INTO h FROM audit_head WHERE id = 1 FOR UPDATE;  -- one link at a time: the chain stays linear
+            SELECT * INTO h FROM audit_head WHERE id = 1 FOR UPDATE;  -- one transaction at a time: a linear chain
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'okuyami: audit_head is missing (run okuyami db upgrade)';
+            END IF;
+            -- the tip: the head as committed, or this statement's / transaction's own last entry (rows inserted
+            -- earlier by the same statement are visible here; the head row is moved once per statement, below)
+            SELECT a.seq, a.id, a.hash, a.at INTO t FROM audit_log a WHERE a.seq IS NOT NULL
+                ORDER BY a.seq DESC LIMIT 1;
+            IF FOUND AND t.seq > h.seq THEN
+                h.seq := t.seq; h.last_id := t.id; h.hash := t.hash; h.at := t.at;
             END IF;
             NEW.id := h.last_id + 1;
             NEW.seq := h.seq + 1;
@@ -131,12 +140,18 @@ def _functions(schema: str) -> list[str]:
             NEW.prev_hash := h.hash;
             NEW.hash := okuyami_audit_hash(NEW.seq, NEW.id, NEW.at, NEW.operator, NEW.terminal, NEW.action,
                                            NEW.case_id, NEW.detail, NEW.prev_hash);
-            UPDATE audit_head SET seq = NEW.seq, last_id = NEW.id, hash = NEW.hash, at = NEW.at WHERE id = 1;
-            IF NEW.operator <> '' THEN
-                INSERT INTO operators (name, last_seen) VALUES (NEW.operator, NEW.at)
-                    ON CONFLICT (name) DO UPDATE SET last_seen = EXCLUDED.last_seen;
-            END IF;
             RETURN NEW;
+        END $$""",
+        f"""CREATE OR REPLACE FUNCTION okuyami_audit_moved() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
+        BEGIN  -- once per statement: the head follows the last entry, and the operators are remembered as seen
+            UPDATE audit_head h SET seq = n.seq, last_id = n.id, hash = n.hash, at = n.at
+                FROM (SELECT seq, id, hash, at FROM okuyami_new_entries ORDER BY seq DESC LIMIT 1) n
+                WHERE h.id = 1 AND n.seq > h.seq;
+            INSERT INTO operators (name, last_seen)
+                SELECT operator, max(at) FROM okuyami_new_entries WHERE operator <> '' GROUP BY operator
+                ON CONFLICT (name) DO UPDATE SET last_seen = EXCLUDED.last_seen;
+            RETURN NULL;
         END $$""",
         """CREATE OR REPLACE FUNCTION okuyami_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$""",
@@ -297,7 +312,7 @@ def _ensure_pg(conn: Connection) -> list[str]:
     # tables: from nothing, then exactly what each group needs
     _ddl(conn, f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM PUBLIC, {groups}")
     _ddl(conn, f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM PUBLIC, {groups}")
-    for fn in ("okuyami_audit_chain()", "okuyami_audit_append_only()", "okuyami_audit_head_guard()",
+    for fn in ("okuyami_audit_chain()", "okuyami_audit_moved()", "okuyami_audit_append_only()", "okuyami_audit_head_guard()",
                "okuyami_audit_check(integer)", "okuyami_my_department()",
                "okuyami_audit_hash(bigint, bigint, timestamptz, text, text, text, integer, text, text)"):
         _ddl(conn, f"REVOKE ALL ON FUNCTION {s}.{fn} FROM PUBLIC, {groups}")

@@ -266,7 +266,7 @@ operators = sa.Table(
 
 # --- 住基 import (contract §10), 外字 print choices -----------------------------------------------------------
 # juki_imports: one row per file imported (the import record: counts, and the lines skipped / conflicts by line
-# number and field name, never a personal value). juki_baseline: per case and field, the value the last import
+# number and field name, never a personal value). juki_baseline: per case, for each field the value the last import
 # brought (so a re-import can tell a clerk's correction, which it keeps, from 住基's own value, which it updates).
 # gaiji_choices: per case and 外字 character, how it prints (a substitute the clerk typed, or '' for 〓 to be
 # written by hand); the stored name keeps the private-use character.
@@ -290,11 +290,10 @@ juki_imports = sa.Table(
 )
 sa.Index("ix_juki_imports_at", juki_imports.c.at)
 
-juki_baseline = sa.Table(
+juki_baseline = sa.Table(  # one row per case (since 0006; was one per field): 100,000 imported cases, 100,000 rows
     "juki_baseline", metadata,
     sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("field", sa.String(100), primary_key=True),  # deceased.name … or a fact name
-    sa.Column("value", sa.Text, nullable=False),  # JSON, as 住基 gave it last
+    sa.Column("fields", sa.Text, nullable=False),  # JSON object: deceased.name … or a fact name → as 住基 gave it last
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from ..core.engine import Evaluation
 from ..core.rulebook import Rulebook
@@ -302,17 +302,24 @@ class Store:
         return notices.NoticeWatcher(self.db, on_notices, on_state, **kw)
 
     # --- 住基 import / export ------------------------------------------------------------------------------
-    def import_juki(self, records: list[JukiRecord], log: ImportLog, *, book: Rulebook | None = None,
-                    progress=None, batch_size: int = 100) -> Outcome:
+    def import_juki(self, records: Iterable[JukiRecord], log: ImportLog | Callable[[], ImportLog], *,
+                    book: Rulebook | None = None, progress=None, batch_size: int = 500,
+                    total: int | None = None) -> Outcome:
         """Create or update one case per 宛名番号 (contract §10), ``batch_size`` rows per transaction (other
-        terminals are never held up for the whole file); ``progress(done, total)`` after each batch. The import
-        record (``juki_imports`` and one audit entry) is written last, also when nothing changed."""
+        terminals are never held up for the whole file); ``progress(done, total)`` after each batch. ``records``
+        may be an iterator (a big file is read as it is written) and ``log`` a function giving the import record
+        once they are all read. The import record (``juki_imports`` and one audit entry) is written last, also when
+        nothing changed."""
+        import itertools
+
         import sqlalchemy as sa
 
         outcome = Outcome()
-        total = len(records)
-        for start in range(0, total, batch_size):
-            chunk = records[start:start + batch_size]
+        if total is None and isinstance(records, list):
+            total = len(records)
+        done = 0
+        it = iter(records)
+        while chunk := list(itertools.islice(it, batch_size)):
             for attempt in (1, 2):
                 try:
                     with self.db.write() as conn:
@@ -321,10 +328,11 @@ class Store:
                 except (sa.exc.IntegrityError, StoreConflict):  # another terminal imported the same 宛名番号 meanwhile
                     if attempt == 2:
                         raise StoreError("同じ宛名番号を他の端末が同時に取り込んでいます。少し待ってからもう一度取り込んでください。") from None
+            done += len(chunk)
             if progress is not None:
-                progress(min(start + batch_size, total), total)
+                progress(done, max(total or 0, done))
         with self.db.write() as conn:
-            outcome.import_id = juki.log_import(conn, self.actor, log, outcome)
+            outcome.import_id = juki.log_import(conn, self.actor, log() if callable(log) else log, outcome)
         return outcome
 
     def juki_imports(self, limit: int = 20) -> list[juki.ImportEntry]:

@@ -4,7 +4,9 @@
   there are chained in id order and sealed (``audit_head.sealed_seq``: their times came from the terminals'
   clocks, so their order in time is not held against them);
 - ``audit_head``: one row, the chain's last link (a removed tail is found too);
-- ``okuyami_terminals``: which department a department terminal's LOGIN role works for (``db terminal add``).
+- ``okuyami_terminals``: which department a department terminal's LOGIN role works for (``db terminal add``);
+- ``juki_baseline`` becomes one row per case (a JSON object of the fields) instead of one per field: a city's
+  100,000-row 住基 list writes 100,000 rows there, not 1.7 million.
 
 The triggers, the group roles, the grants and the row-level security policies are not here: they are (re)made
 by every ``okuyami db upgrade`` (okuyami.store.roles.ensure), so a trigger somebody dropped comes back.
@@ -47,9 +49,19 @@ def upgrade() -> None:
     )
     _chain_existing_entries()
     op.create_index('uq_audit_log_seq', 'audit_log', ['seq'], unique=True)
+    _baseline_per_case()
 
 
-def downgrade() -> None:
+def downgrade() -> None:  # the chain and the per-case baseline are not taken back (the baseline is emptied)
+    op.drop_table('juki_baseline')
+    op.create_table('juki_baseline',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('field', sa.String(length=100), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_juki_baseline_case_id'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('case_id', 'field', name=op.f('pk_juki_baseline'))
+    )
     op.drop_index('uq_audit_log_seq', table_name='audit_log')
     op.drop_table('okuyami_terminals')
     op.drop_table('audit_head')
@@ -92,3 +104,42 @@ def _chain_existing_entries() -> None:
     else:
         op.execute("""CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""")
+
+
+def _baseline_per_case() -> None:
+    import json
+
+    bind = op.get_bind()
+    op.create_table('juki_baseline_v2',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('fields', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name='fk_juki_baseline_v2_case_id', ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('case_id', name='pk_juki_baseline_v2')
+    )
+    old = sa.table('juki_baseline', sa.column('case_id'), sa.column('field'), sa.column('value'),
+                   sa.column('updated_at'))
+    new = sa.table('juki_baseline_v2', sa.column('case_id'), sa.column('fields'), sa.column('updated_at'))
+    rows: list[dict] = []
+
+    def emit(case_id, fields, stamp, last=False):
+        if case_id is not None:
+            rows.append({"case_id": case_id, "fields": json.dumps(fields, ensure_ascii=False, sort_keys=True),
+                         "updated_at": stamp})
+        if rows and (last or len(rows) >= 1000):
+            bind.execute(new.insert(), rows)
+            rows.clear()
+
+    current, fields, stamp = None, {}, None
+    for r in bind.execute(sa.select(old).order_by(old.c.case_id, old.c.field)).all():
+        if r.case_id != current:
+            emit(current, fields, stamp)
+            current, fields, stamp = r.case_id, {}, r.updated_at
+        fields[r.field] = json.loads(r.value)
+        stamp = max(stamp, r.updated_at)
+    emit(current, fields, stamp, last=True)
+    op.drop_table('juki_baseline')
+    op.rename_table('juki_baseline_v2', 'juki_baseline')
+    if bind.dialect.name == "postgresql":
+        op.execute("ALTER INDEX pk_juki_baseline_v2 RENAME TO pk_juki_baseline")
+        op.execute("ALTER TABLE juki_baseline RENAME CONSTRAINT fk_juki_baseline_v2_case_id TO fk_juki_baseline_case_id")
