@@ -40,10 +40,18 @@ class Report:
         return text + "。"
 
     def conflict_lines(self) -> list[str]:
-        return [f"{self.read.file}:{c.line}: 案件 {c.case}（宛名番号 {c.key}）の{field_label(c.field)}は"
-                f"{'窓口' if c.by == 'counter' else '電話' if c.by == 'phone' else '職員'}で訂正された値"
-                f"「{value_text(c.field, c.kept)}」を残しました（住基の値：「{value_text(c.field, c.juki)}」）"
-                for c in self.outcome.conflicts]
+        """One line per correction kept. A person's field (name, address, a date) is named without its values —
+        no personal data in a message; an answer's values (はい・いいえ, 後期高齢者医療 …) are shown."""
+        lines = []
+        for c in self.outcome.conflicts:
+            by = "窓口" if c.by == "counter" else "電話" if c.by == "phone" else "職員"
+            if c.field.startswith(("deceased.", "applicant.")):
+                what = f"{by}で訂正された値を残しました（住基の値とは違います）"
+            else:
+                what = (f"{by}で訂正された値「{value_text(c.field, c.kept)}」を残しました"
+                        f"（住基の値：「{value_text(c.field, c.juki)}」）")
+            lines.append(f"{self.read.file}:{c.line}: 案件 {c.case} の{field_label(c.field)}は{what}")
+        return lines
 
     def to_json(self) -> dict[str, Any]:
         r, o = self.read, self.outcome

@@ -143,7 +143,7 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = url.split("sqlite:///", 1)[-1]
-            if path and path != ":memory:":
+            if path and path != ":memory:" and not path.startswith("file:"):  # file:…?mode=ro: SQLite's own URI
                 try:
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:

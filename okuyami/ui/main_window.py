@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         if loaded.problems or self.book is None:
             self.show_rule_problems(loaded.problems, fallback=loaded.fallback)
         self.show_home()
+        from .audit_check import start_audit_check  # the audit log's chain, checked in the background
+        self.audit_check = start_audit_check(self, store)
         self.bridge: NoticeBridge | None = None
         if watch:
             self.bridge = NoticeBridge(store, self, poll_seconds=poll_seconds)
