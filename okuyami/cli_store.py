@@ -262,10 +262,17 @@ def cmd_tasks_set(args) -> int:
         raise StoreError(f"手続きコード '{args.procedure}' はルールブックにありません{did_you_mean_ja(args.procedure, book.rules)}。")
     from .store.tasks import department_of
 
+    department = department_of(book, rule)
     store = _store(args)
     try:
+        group, mine = store.terminal_role()
+        if group == "department" and mine != department:  # the server refuses it anyway: say why, in words
+            from .documents.prep_list import department_label
+
+            raise StoreError(f"この端末は{department_label(book, mine or '')}の端末です。{rule.title}は"
+                             f"{department_label(book, department)}の手続きなので、ここでは記録できません。")
         version = store.set_task(case_id, args.procedure, args.status, note=args.note,
-                                 department=department_of(book, rule), if_version=args.if_version)
+                                 department=department, if_version=args.if_version)
     finally:
         store.close()
     print(f"案件 {case_id}: {args.procedure} → {TASK_LABELS[args.status]}（手続きの版 {version}）")

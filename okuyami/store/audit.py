@@ -111,6 +111,9 @@ def append(conn: Connection, entries: list[dict]) -> None:
     if head is None:  # a database whose chain was never started (should not happen after db upgrade)
         raise StoreError("監査ログの連鎖の先頭がありません。情報システム担当が okuyami db upgrade を実行してください。")
     seq, last_id, prev = head["seq"], head["last_id"], head["hash"]
+    # rows somebody added outside the chain (found by audit verify) must not stop the counter: go past them
+    top_seq, top_id = conn.execute(sa.select(sa.func.max(audit_log.c.seq), sa.func.max(audit_log.c.id))).one()
+    seq, last_id = max(seq, top_seq or 0), max(last_id, top_id or 0)
     if head["at"] is not None and head["at"] > at:
         at = head["at"]  # the clock went back: entries never go back in time
     rows = []

@@ -43,8 +43,8 @@ SQLITE_TRIGGERS = {
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
     "audit_log_chain": """CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit_log: an entry must continue the chain')
-        WHERE NEW.seq IS NOT (SELECT seq + 1 FROM audit_head WHERE id = 1)
-           OR NEW.id IS NOT (SELECT last_id + 1 FROM audit_head WHERE id = 1)
+        WHERE NEW.seq IS NULL OR NEW.seq <= (SELECT seq FROM audit_head WHERE id = 1)
+           OR NEW.id <= (SELECT last_id FROM audit_head WHERE id = 1)
            OR NEW.prev_hash IS NOT (SELECT hash FROM audit_head WHERE id = 1)
            OR length(NEW.hash) IS NOT 64
            OR NEW.at < (SELECT at FROM audit_head WHERE id = 1); END""",
@@ -52,7 +52,7 @@ SQLITE_TRIGGERS = {
         BEGIN UPDATE audit_head SET seq = NEW.seq, last_id = NEW.id, hash = NEW.hash, at = NEW.at WHERE id = 1; END""",
     "audit_head_follows": """CREATE TRIGGER audit_head_follows BEFORE UPDATE ON audit_head
         BEGIN SELECT RAISE(ABORT, 'audit_head follows the chain only')
-        WHERE NEW.id IS NOT OLD.id OR NEW.seq IS NOT OLD.seq + 1 OR NEW.sealed_seq IS NOT OLD.sealed_seq
+        WHERE NEW.id IS NOT OLD.id OR NEW.seq <= OLD.seq OR NEW.sealed_seq IS NOT OLD.sealed_seq
            OR NEW.hash IS NOT (SELECT hash FROM audit_log WHERE seq = NEW.seq)
            OR NEW.last_id IS NOT (SELECT id FROM audit_log WHERE seq = NEW.seq); END""",
     "audit_head_no_delete": """CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
@@ -333,6 +333,7 @@ def _ensure_pg(conn: Connection) -> list[str]:
         for role in GROUPS.values():
             grant("SELECT", table, role)
     grant("SELECT", "audit_head", auditor)
+    grant("SELECT", "audit_head", counter)  # audit verify reads where the chain ends
     grant("SELECT, UPDATE (version, updated_at, state)", "cases", department)
     grant("SELECT, INSERT, UPDATE (status, note, operator, updated_at, version, follow_up)", "tasks", department)
     grant("SELECT, INSERT", "notices", department)

@@ -276,6 +276,15 @@ class Store:
     def audit_entries(self, *, case_id: int | None = None, since: dt.datetime | None = None) -> list[audit.AuditEntry]:
         return self._audited(lambda conn: audit.entries(conn, case_id=case_id, since=since), "audit.read", case_id)
 
+    def terminal_role(self) -> tuple[str | None, str | None]:
+        """PostgreSQL: (counter / department / auditor, a department login's department) of this terminal's login;
+        (None, None) for the owner and on SQLite. The server enforces it; the app uses it to explain a refusal."""
+        from . import roles
+
+        with self.db.read() as conn:
+            group = roles.session_group(conn)
+            return group, roles.my_department(conn) if group == "department" else None
+
     def verify_audit(self) -> audit.ChainReport:
         """``okuyami audit verify``: the whole chain, entry by entry (contract §11); the check itself is audited.
         A department login (which may not read every entry) has the server check it (the same rules in SQL)."""
@@ -286,7 +295,11 @@ class Store:
                 report = audit.server_check(conn, None)
             else:
                 report = audit.verify(conn)
-        self._audit_only("audit.verify", None, checked=report.checked, ok=report.ok)
+        try:
+            self._audit_only("audit.verify", None, checked=report.checked, ok=report.ok)
+        except StoreError:
+            if report.ok:  # an intact log that cannot be appended to is a problem of its own
+                raise
         return report
 
     def audit_check(self, tail: int = 500) -> audit.ChainReport:
