@@ -44,7 +44,8 @@ class AuditEntry:
 
     def to_json(self) -> dict[str, Any]:
         return {"at": to_jst(self.at).isoformat(timespec="seconds"), "operator": self.operator,
-                "terminal": self.terminal, "action": self.action, "case": self.case, "detail": self.detail}
+                "terminal": self.terminal, "action": self.action, "case": self.case, "detail": self.detail,
+                "id": self.id}  # the id audit verify names
 
     def describe_ja(self) -> str:
         what = ACTIONS_JA.get(self.action, self.action)

@@ -52,6 +52,10 @@ def terminal_login(owner_url: str, group: str = "counter", department: str | Non
 
     def drop() -> None:
         with psycopg.connect(admin, autocommit=True) as conn:
+            # a session of the terminal still open (a listener thread ending) would stop the role and the database
+            # from being dropped: the admin becomes a member first, which lets it end those sessions
+            conn.execute(f'GRANT "{name}" TO CURRENT_USER')
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
             conn.execute(f'DROP ROLE IF EXISTS "{name}"')
 
     terminal = url.set(username=name, password=password).render_as_string(hide_password=False)
