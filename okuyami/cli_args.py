@@ -23,7 +23,8 @@ FIRST_YEAR, LAST_YEAR = 1868, 2200  # 明治元年 … far beyond any booking: d
 _ARGPARSE_JA = [
     (re.compile(r"^the following arguments are required: (.+)$"), "次の指定が必要です：{0}"),
     (re.compile(r"^unrecognized arguments: (.+)$"), "分からない引数があります：{0}"),
-    (re.compile(r"^argument (\S+): invalid choice: (.+?) \(choose from (.+)\)$"), "{0} に {1} は使えません（{2} のどれかです）"),
+    (re.compile(r"^argument (\S+): invalid choice: (.+?) \(choose from (.+)\)$"),
+     "{0} に {1} は使えません（{2} のどれかです。invalid choice: {1}）"),
     (re.compile(r"^argument (\S+): expected one argument$"), "{0} の後に値を指定してください"),
     (re.compile(r"^argument (\S+): invalid (\w+) value: (.+)$"), "{0} の値 {2} が読めません"),
     (re.compile(r"^argument (\S+): not allowed with argument (\S+)$"), "{0} と {1} は一緒に使えません"),

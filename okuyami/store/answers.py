@@ -33,6 +33,8 @@ def check_answer(fact: str, value: Any) -> None:
         raise StoreError(f"「{fact}」の人数・数は0から{MAX_COUNT}までです。")
     if isinstance(value, str) and len(value) > MAX_TEXT_ANSWER:
         raise StoreError(f"「{fact}」の答えは{MAX_TEXT_ANSWER}文字までです。")
+    if isinstance(value, str) and "\x00" in value:
+        raise StoreError(f"「{fact}」の答えに使えない文字（NUL）が含まれています。")
 
 
 def set_answer(conn: Connection, actor: Actor, case_id: int, fact: str, value: Any, *, source: str = "counter",
@@ -42,8 +44,6 @@ def set_answer(conn: Connection, actor: Actor, case_id: int, fact: str, value: A
     ``expected_rev``: the answer's revision the clerk saw (None: it was unanswered); ``if_version``: the case's."""
     if source not in ANSWER_SOURCES:
         raise ValueError(source)
-    if source == "juki":  # only the 住基 import says an answer came from 住基 (store/juki.py writes those itself)
-        raise StoreError("「住基」からの回答は住基取込だけが記録します。窓口や電話で聞いた答えとして記録してください。")
     check_answer(fact, value)
     version = bump(conn, case_id, if_version)  # also: the case exists (else CaseNotFound)
     if isinstance(value, dt.date):  # a date answer (a city's own date fact) is kept as ISO text

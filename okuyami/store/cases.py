@@ -159,12 +159,15 @@ class CaseSummary:
 
 
 def check_lengths(values: dict[str, Any]) -> None:
-    """Refuse (StoreError, in Japanese) a person's field longer than :data:`~.schema.TEXT_LIMITS` allows."""
+    """Refuse (StoreError, in Japanese) a person's field longer than :data:`~.schema.TEXT_LIMITS` allows, or with
+    a NUL character (PostgreSQL cannot store one; SQLite would cut the text there)."""
     for column, value in values.items():
         limit = TEXT_LIMITS.get(column)
+        part, _, name = column.partition("_")
         if limit and isinstance(value, str) and len(value) > limit:
-            part, _, name = column.partition("_")
             raise StoreError(f"{field_label(part + '.' + name)}が長すぎます（{limit}文字まで、入力は{len(value)}文字）。")
+        if isinstance(value, str) and "\x00" in value:
+            raise StoreError(f"{field_label(part + '.' + name)}に使えない文字（NUL）が含まれています。")
 
 
 def create(conn: Connection, actor: Actor, *, state: str = "in_progress", values: dict[str, Any] | None = None,

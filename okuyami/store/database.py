@@ -37,6 +37,9 @@ PENDING = "okuyami_pending"  # conn.info key: what okuyami.store.audit.record co
 class StoreError(Exception):
     """A problem with the store, said in Japanese for the person at the terminal."""
 
+    def __str__(self) -> str:  # only the Japanese message (see Database.translate: never SQL or values)
+        return str(self.args[0]) if self.args else ""
+
 
 class StoreUnavailable(StoreError):
     """The database cannot be reached (network down, server stopped, wrong address)."""
@@ -194,7 +197,7 @@ class Database:
         except StoreError:
             raise
         except (sa.exc.DBAPIError, sa.exc.StatementError, OverflowError) as exc:
-            raise self.translate(exc) from None
+            raise _keep_kind(self.translate(exc), exc) from None
 
     def translate(self, exc: BaseException) -> StoreError:
         """A database error as the Japanese message a clerk can act on — never its SQL, its parameters or the
@@ -258,6 +261,25 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_MIXED: dict[tuple[type, type], type] = {}
+
+
+def _keep_kind(err: StoreError, exc: BaseException) -> StoreError:
+    """The Japanese error, still an instance of the SQLAlchemy class it stands for (code that catches
+    ``sa.exc.IntegrityError`` around a write keeps working); it carries neither the statement nor its values."""
+    if not isinstance(exc, sa.exc.SQLAlchemyError):
+        return err
+    key = (type(err), type(exc))
+    cls = _MIXED.get(key)
+    if cls is None:
+        cls = _MIXED[key] = type(type(err).__name__, key, {"__module__": __name__})
+    mixed = cls.__new__(cls)
+    Exception.__init__(mixed, *err.args)
+    mixed.__dict__.update(exc.__dict__)
+    mixed.__dict__.update(statement=None, params=None, hide_parameters=True, detail=[])
+    return mixed
 
 
 def _create_private(path: Path) -> None:

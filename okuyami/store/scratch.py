@@ -5,6 +5,7 @@ that may CREATE DATABASE, e.g. ``$OKUYAMI_TEST_PG``) and returns its URL and a f
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -55,7 +56,11 @@ def terminal_login(owner_url: str, group: str = "counter", department: str | Non
             # a session of the terminal still open (a listener thread ending) would stop the role and the database
             # from being dropped: the admin becomes a member first, which lets it end those sessions
             conn.execute(f'GRANT "{name}" TO CURRENT_USER')
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
+            for _ in range(100):  # a closed connection's server process may still be ending: wait until it has
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
+                if not conn.execute("SELECT 1 FROM pg_stat_activity WHERE usename = %s", (name,)).fetchone():
+                    break
+                time.sleep(0.05)
             conn.execute(f'DROP ROLE IF EXISTS "{name}"')
 
     terminal = url.set(username=name, password=password).render_as_string(hide_password=False)
