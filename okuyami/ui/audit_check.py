@@ -53,7 +53,7 @@ class AuditCheck(QObject):
                                 + "。情報システム担当に連絡してください。")
             self.label.setStyleSheet(STYLE)
             self.label.setToolTip("okuyami audit verify で全体を確認できます。")
-            self.window.statusBar().addWidget(self.label, 1)
+            self.window.statusBar().insertPermanentWidget(0, self.label)  # never hidden by a passing message
         except RuntimeError:  # the window was closed meanwhile
             pass
 
