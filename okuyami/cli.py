@@ -26,6 +26,7 @@ from .core.problems import InvalidInput, display_path
 from .core.report import render_text
 from .core.rulebook import check_rulebook, load_rulebook
 from .core.scenarios import run_all
+from .cli_args import JapaneseArgumentParser, undecodable_argument
 from .cli_store import add_commands as add_store_commands
 from .cli_store import common_options, run_guarded
 from .cli_juki import add_commands as add_juki_commands
@@ -372,7 +373,7 @@ def cmd_gui(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="okuyami", description="おくやみコーナー: 手続きの判定と案内")
+    parser = JapaneseArgumentParser(prog="okuyami", description="おくやみコーナー: 手続きの判定と案内")
     parser.add_argument("--smoke-test", action="store_true",
                         help="check that this installation works (window, evaluation, printing) and exit")
     common_options(parser, top=True)
@@ -466,6 +467,11 @@ def _gui_options(p: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    bad = undecodable_argument(argv)
+    if bad is not None:
+        print(f"okuyami: {bad}番目の引数にUTF-8として読めない文字があります。端末の文字コード（UTF-8）を確かめてください。",
+              file=sys.stderr)
+        return 2
     if not argv or argv[0].startswith("--data-dir") or argv[0] in ("--rules", "--clerk", "--department") or (
             argv[0] in ("--db", "--operator") and not any(a in _COMMANDS for a in argv)):
         argv = ["gui", *argv]  # `okuyami` alone opens the desk app
@@ -497,9 +503,15 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: say so in one line (OKUYAMI_DEBUG=1 shows the traceback)
         if os.environ.get("OKUYAMI_DEBUG"):
             raise
-        print(f"okuyami: internal error ({type(exc).__name__}: {exc}). This is a bug in okuyami, not in your "
-              "file: please report it with the command and the files used (OKUYAMI_DEBUG=1 shows details).",
-              file=sys.stderr)
+        # the exception's text may hold SQL or a resident's data: only its kind is shown, the rest goes to the
+        # IT log, masked (okuyami.core.redact)
+        from .core.redact import it_log
+
+        log = it_log("internal-error", command=" ".join(a for a in argv[:3] if not a.startswith("-")),
+                     error=type(exc).__name__, message=exc)
+        print(f"okuyami: 内部エラーです（{type(exc).__name__}）。入力ではなくokuyamiの不具合です。使ったコマンドとファイルを"
+              "添えて情報システム担当に連絡してください" + (f"（記録：{log}）" if log else "")
+              + "。OKUYAMI_DEBUG=1 で詳細を表示します。", file=sys.stderr)
         return 1
 
 

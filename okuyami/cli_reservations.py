@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import unicodedata
 
+from .cli_args import INT32_MAX, int_arg
 from .cli_store import _book, _case_number, _date, _emit, _rules_option, _store, common_options
 from .core.booking import bookable_offices, jst, time_text
 from .core.wareki import format_date
@@ -120,8 +121,10 @@ def cmd_reservations_list(args) -> int:
 
 def _number(text: str) -> int:
     digits = unicodedata.normalize("NFKC", text).strip().lstrip("#")
-    if not digits.isdigit():
-        raise StoreError(f"予約番号は数字です：{text}")
+    if not digits.isdigit() or not digits.isascii():
+        raise StoreError(f"予約番号は数字です：{text[:30]}")
+    if len(digits) > 10 or not 1 <= int(digits) <= INT32_MAX:
+        raise StoreError(f"予約番号 {digits[:20]} はありません。")
     return int(digits)
 
 
@@ -197,7 +200,8 @@ def add_commands(sub) -> None:
     how = ss.add_mutually_exclusive_group()
     how.add_argument("--close", action="store_true", help="no bookings on that day or slot")
     how.add_argument("--open", action="store_true", help="remove the override (back to the rulebook)")
-    how.add_argument("--desks", type=int, default=None, metavar="N", help="desks added (negative: removed)")
+    how.add_argument("--desks", type=int_arg("窓口の増減", -99, 99), default=None, metavar="N",
+                     help="desks added (negative: removed)")
     ss.add_argument("--note", default=None)
     common_options(ss)
     _rules_option(ss)

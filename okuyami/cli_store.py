@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .cli_args import INT32_MAX, date_arg, int_arg
 from .core.calendar import JST
 from .core.calendar import today as _today
 from .core.case import load_case_doc
@@ -28,6 +29,8 @@ from .core.wareki import parse_date
 from .store import migrate
 from .store.cases import STATE_LABELS, TASK_LABELS
 from .store.database import Database, StoreError, resolve_url, to_jst
+from .store.roles import GROUPS
+from .store.schema import MAX_COUNT
 from .store.schema import TASK_STATUSES
 from .store.store import Store
 from .store.casefile import case_to_document, evaluate_row, values_from_case
@@ -60,10 +63,7 @@ def _book(args) -> Rulebook:
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日付が読めません：{text}（{exc}）") from None
+    return date_arg(text)
 
 
 def _emit(items: list[dict], fmt: str, text_lines) -> None:
@@ -131,9 +131,13 @@ def cmd_cases_add(args) -> int:
 
 
 def _case_number(text: str) -> int:
-    digits = text.strip().lstrip("#")
-    if not digits.isdigit():
-        raise UsageError(f"案件番号は数字です：{text}")
+    import unicodedata
+
+    digits = unicodedata.normalize("NFKC", text).strip().lstrip("#")
+    if not digits.isdigit() or not digits.isascii():
+        raise UsageError(f"案件番号は数字です：{text[:30]}")
+    if len(digits) > 10 or not 1 <= int(digits) <= INT32_MAX:
+        raise StoreError(f"案件番号 {digits[:20]} はありません。")
     return int(digits)
 
 
@@ -192,7 +196,7 @@ def _parse_value(fact: str, text: str, facts: dict) -> Any:
     elif d.kind == "int":
         import unicodedata
         t = unicodedata.normalize("NFKC", text).strip()
-        value = int(t) if t.isdigit() else text
+        value = int(t) if t.isdigit() and t.isascii() and len(t) <= 6 else text
     elif d.kind == "date":
         try:
             value = parse_date(text)
@@ -202,7 +206,10 @@ def _parse_value(fact: str, text: str, facts: dict) -> Any:
         value = text
     expected = check_value(d, value)
     if expected:
-        raise StoreError(f"'{fact}' の値は {expected} です（'{text}' は使えません）。")
+        shown = text if len(text) <= 30 else text[:30] + "…"
+        words = {"bool": "true・false・unknown（はい・いいえ・わからない）", "int": f"0から{MAX_COUNT}までの整数",
+                 "date": "日付（YYYY-MM-DD）", "text": "文字"}.get(d.kind) or "・".join([*d.values, "unknown"]) + " のどれか"
+        raise StoreError(f"'{fact}' の値は {words} です（'{shown}' は使えません）。")
     return value.isoformat() if isinstance(value, dt.date) else value  # dates are kept as ISO text
 
 
@@ -263,13 +270,20 @@ def cmd_tasks_set(args) -> int:
         raise UsageError("--follow-up（後日の予定日）は状態 deferred（後日）のときだけ指定できます")
     if follow_up is not None and follow_up < _today():
         raise StoreError(f"後日の予定日 {follow_up.isoformat()} は過ぎた日です（今日は {_today().isoformat()}）。")
+    department = department_of(book, rule)
     store = _store(args)
     try:
+        group, mine = store.terminal_role()
+        if group == "department" and mine != department:  # the server refuses it anyway: say why, in words
+            from .documents.prep_list import department_label
+
+            raise StoreError(f"この端末は{department_label(book, mine or '')}の端末です。{rule.title}は"
+                             f"{department_label(book, department)}の手続きなので、ここでは記録できません。")
         late = follow_up_past_deadline(book, store.get(case_id), args.procedure, follow_up) if follow_up else None
         if late and not args.past_deadline:  # contract §8: refused, the deadline named, unless confirmed
             raise StoreError(f"{late}。期限を過ぎてもよいときは --past-deadline を付けてください。")
         version = store.set_task(case_id, args.procedure, args.status, note=args.note,
-                                 department=department_of(book, rule), if_version=args.if_version,
+                                 department=department, if_version=args.if_version,
                                  follow_up=follow_up if follow_up is not None else ANY)
     finally:
         store.close()
@@ -289,6 +303,54 @@ def cmd_audit(args) -> int:
     _emit([e.to_json() for e in entries], args.format, lambda: (
         f"{to_jst(e.at):%Y-%m-%d %H:%M:%S}  {e.operator or '（不明）'}@{e.terminal}  {e.describe_ja()}"
         + (f"  案件 {e.case}" if e.case else "") for e in entries))
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
+    store = _store(args)
+    try:
+        report = store.verify_audit()
+    finally:
+        store.close()
+    if report.ok:
+        print(report.line())
+        return 0
+    print(f"okuyami: {report.line()}", file=sys.stderr)
+    return 1
+
+
+# -- db terminal ---------------------------------------------------------------------------------------------
+def cmd_db_terminal_add(args) -> int:
+    from .store import roles
+
+    if args.department is not None:
+        book = _book(args)
+        if args.department not in book.root.departments:
+            raise StoreError(f"課のID '{args.department}' は rules.yaml にありません"
+                             f"{did_you_mean_ja(args.department, book.root.departments)}。")
+    db = Database(resolve_url(args.db))
+    try:
+        with db.write() as conn:
+            t = roles.add_terminal(conn, args.login, args.group, args.department)
+    finally:
+        db.dispose()
+    print(f"{t.login}: {roles.GROUP_JA[t.group]}の端末にしました（{roles.GROUPS[t.group]}"
+          + (f"、課 {t.department}" if t.department else "") + "）。")
+    return 0
+
+
+def cmd_db_terminal_list(args) -> int:
+    from .store import roles
+
+    db = Database(resolve_url(args.db))
+    try:
+        with db.read() as conn:
+            found = roles.list_terminals(conn)
+    finally:
+        db.dispose()
+    _emit([t.to_json() for t in found], args.format, lambda: (
+        f"{t.login}  {t.group}（{roles.GROUP_JA[t.group]}）" + (f"  {t.department}" if t.department else "")
+        for t in found))
     return 0
 
 
@@ -316,7 +378,7 @@ def add_commands(sub) -> None:
     pg = db_sub.add_parser("purge", help="remove cases closed longer than the retention period (audited)")
     common_options(pg)
     _rules_option(pg)
-    pg.add_argument("--retention-days", type=int, default=None,
+    pg.add_argument("--retention-days", type=int_arg("保存日数", 1, 36500), default=None,
                     help="days after closing (default: rules.yaml settings.retention_days, else 1825 = 5 years)")
     pg.set_defaults(func=cmd_db_purge)
 
@@ -324,7 +386,9 @@ def add_commands(sub) -> None:
     c_sub = cases.add_subparsers(dest="cases_command", metavar="SUBCOMMAND")
     add = c_sub.add_parser("add", help="store a case file (contract §1); prints the new case number")
     add.add_argument("case", help="case file (YAML)")
-    add.add_argument("--source", choices=("counter", "phone", "juki"), default="counter")
+    add.add_argument("--source", choices=("counter", "phone"), default="counter",
+                     help="where the answers were heard: counter (窓口) or phone (電話); 住基 answers come only from "
+                          "okuyami import juki")
     common_options(add)
     _rules_option(add)
     add.set_defaults(func=cmd_cases_add)
@@ -338,7 +402,7 @@ def add_commands(sub) -> None:
     ls.add_argument("--date", type=_date, default=None, help="cases visiting, booked, created or changed that day")
     ls.add_argument("--search", default=None, help="name, kana, case number, 和暦 or western date")
     ls.add_argument("--format", choices=("json", "text"), default="text")
-    ls.add_argument("--limit", type=int, default=200)
+    ls.add_argument("--limit", type=int_arg("件数", 1, 100000), default=200)
     common_options(ls)
     ls.set_defaults(func=cmd_cases_list)
     ans = c_sub.add_parser("answer", help="record one answer (unknown for わからない) or --clear it")
@@ -346,9 +410,10 @@ def add_commands(sub) -> None:
     ans.add_argument("fact")
     ans.add_argument("value", nargs="?", default=None)
     ans.add_argument("--clear", action="store_true")
-    ans.add_argument("--if-version", type=int, default=None, metavar="V",
+    ans.add_argument("--if-version", type=int_arg("版", 0, INT32_MAX), default=None, metavar="V",
                      help="refuse if the case changed since version V")
-    ans.add_argument("--source", choices=("counter", "phone", "juki"), default="counter")
+    ans.add_argument("--source", choices=("counter", "phone"), default="counter",
+                     help="counter (窓口) or phone (電話); 住基 answers come only from okuyami import juki")
     common_options(ans)
     _rules_option(ans)
     ans.set_defaults(func=cmd_cases_answer)
@@ -367,7 +432,7 @@ def add_commands(sub) -> None:
     ts.add_argument("procedure")
     ts.add_argument("status", choices=TASK_STATUSES)
     ts.add_argument("--note", default=None)
-    ts.add_argument("--if-version", type=int, default=None, metavar="V")
+    ts.add_argument("--if-version", type=int_arg("版", 0, INT32_MAX), default=None, metavar="V")
     ts.add_argument("--follow-up", type=_date, default=None, metavar="DATE",
                     help="the day a deferred (後日) task will be done; after the legal deadline only with --past-deadline")
     ts.add_argument("--past-deadline", action="store_true",
@@ -376,12 +441,33 @@ def add_commands(sub) -> None:
     _rules_option(ts)
     ts.set_defaults(func=cmd_tasks_set)
 
-    au = sub.add_parser("audit", help="the audit log: who saw, printed or changed what, when")
+    term = db_sub.add_parser("terminal", help="PostgreSQL: each terminal's own login and its group (contract §11)")
+    term_sub = term.add_subparsers(dest="terminal_command", metavar="SUBCOMMAND")
+    ta = term_sub.add_parser("add", help="(the owner) make an existing LOGIN role a terminal of a group")
+    ta.add_argument("login", help="the terminal's LOGIN role (made by IT: CREATE ROLE name LOGIN PASSWORD ...)")
+    ta.add_argument("--group", required=True, choices=tuple(GROUPS),
+                    help="counter (corner, reservations, 住基 import), department (a department's counter) or "
+                         "auditor (reads and verifies the audit log)")
+    ta.add_argument("--department", default=None, metavar="ID", help="with --group department: its id in rules.yaml")
+    common_options(ta)
+    _rules_option(ta)
+    ta.set_defaults(func=cmd_db_terminal_add)
+    tl_ = term_sub.add_parser("list", help="the terminals' logins, groups and departments")
+    tl_.add_argument("--format", choices=("json", "text"), default="text")
+    common_options(tl_)
+    tl_.set_defaults(func=cmd_db_terminal_list)
+
+    au = sub.add_parser("audit", help="the audit log: who saw, printed or changed what, when; audit verify")
     au.add_argument("--case", default=None, metavar="NUMBER")
     au.add_argument("--since", type=_date, default=None, metavar="DATE")
     au.add_argument("--format", choices=("json", "text"), default="text")
     common_options(au)
     au.set_defaults(func=cmd_audit)
+    au_sub = au.add_subparsers(dest="audit_command", metavar="SUBCOMMAND")
+    av = au_sub.add_parser("verify", help="check the hash chain: exit 0 when intact, 1 naming the first entry "
+                                          "changed, removed or inserted")
+    common_options(av)
+    av.set_defaults(func=cmd_audit_verify)
 
 
 def run_guarded(func, args) -> int:

@@ -80,16 +80,52 @@ def db_url(request, tmp_path) -> str:
     drop()
 
 
-@pytest.fixture
-def store(db_url):
-    """A migrated store on ``db_url`` with an operator at a terminal."""
+def upgraded(url: str) -> None:
+    """``okuyami db upgrade`` as the database's owner (IT)."""
     from okuyami.store import migrate
     from okuyami.store.database import Database
+
+    db = Database(url)
+    try:
+        migrate.upgrade(db)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def terminal_url(db_url, request):
+    """``terminal_url(group, department=None)``: the URL a terminal connects with. PostgreSQL: the owner upgrades
+    the database, then a fresh LOGIN role is made a member of the group (contract §11; dropped after the test);
+    SQLite: the file itself (a file has no logins)."""
+    made = []
+
+    def make(group: str = "counter", department: str | None = None) -> str:
+        if db_url.startswith("sqlite"):
+            return db_url
+        from okuyami.store.scratch import terminal_login
+
+        upgraded(db_url)
+        url, drop = terminal_login(db_url, group, department)
+        made.append(drop)
+        return url
+
+    yield make
+    for drop in made:
+        drop()
+
+
+@pytest.fixture
+def counter_url(db_url, terminal_url) -> str:
+    """A migrated store's URL as a corner terminal reaches it: on PostgreSQL a LOGIN in okuyami_counter."""
+    upgraded(db_url)
+    return terminal_url("counter")
+
+
+@pytest.fixture
+def store(counter_url):
+    """A migrated store with an operator at a terminal — on PostgreSQL under a counter login, not the owner."""
     from okuyami.store.store import Store
 
-    db = Database(db_url)
-    migrate.upgrade(db)
-    db.dispose()
-    s = Store.open(db_url, operator="窓口 一郎", terminal="corner-1")
+    s = Store.open(counter_url, operator="窓口 一郎", terminal="corner-1")
     yield s
     s.close()

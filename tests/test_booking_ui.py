@@ -50,8 +50,9 @@ def book_family(w: MainWindow, day: dt.date = VISIT, hhmm: str = "10:00"):
     return page.book_now()
 
 
-def test_book_by_phone_interview_letter_departments_and_the_day(qtbot, store, db_url, tmp_path, today, monkeypatch):
-    corner = window(qtbot, db_url, tmp_path / "corner", operator="予約 係", terminal="desk-1", today=today)
+def test_book_by_phone_interview_letter_departments_and_the_day(qtbot, counter_url, terminal_url, tmp_path, today,
+                                                                monkeypatch):
+    corner = window(qtbot, counter_url, tmp_path / "corner", operator="予約 係", terminal="desk-1", today=today)
     corner.show_booking()
     page = corner.booking_page
     assert corner.stack.currentWidget() is page
@@ -97,7 +98,7 @@ def test_book_by_phone_interview_letter_departments_and_the_day(qtbot, store, db
         assert needle in letter, needle
 
     # the department terminal shows the family on that day, with the booked time
-    dept = window(qtbot, db_url, tmp_path / "hoken", operator="保険 次郎", terminal="hoken-1", today=VISIT,
+    dept = window(qtbot, terminal_url("department", "hoken_nenkin"), tmp_path / "hoken", operator="保険 次郎", terminal="hoken-1", today=VISIT,
                   department="hoken_nenkin")
     dp = dept.department_page
     rows = dp.family_rows()
@@ -131,8 +132,8 @@ def test_book_by_phone_interview_letter_departments_and_the_day(qtbot, store, db
         w.store.close()
 
 
-def test_refusals_overrides_walk_in_and_rescheduling(qtbot, store, db_url, tmp_path, today):
-    corner = window(qtbot, db_url, tmp_path / "corner", operator="予約 係", terminal="desk-1", today=today)
+def test_refusals_overrides_walk_in_and_rescheduling(qtbot, counter_url, tmp_path, today):
+    corner = window(qtbot, counter_url, tmp_path / "corner", operator="予約 係", terminal="desk-1", today=today)
     page = corner.booking_page
     corner.show_booking()
     # nothing chosen / missing fields: said in Japanese, nothing booked

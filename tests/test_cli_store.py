@@ -15,16 +15,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def run(db_url, capsys, monkeypatch):
+def run(db_url, terminal_url, capsys, monkeypatch):
     monkeypatch.setenv("OKUYAMI_TODAY", "2026-11-23")
     monkeypatch.delenv("OKUYAMI_DB", raising=False)
 
     def _run(*args: str, db: bool = True) -> tuple[int, str, str]:
-        code = cli.main([*args, "--db", db_url] if db else list(args))
+        code = cli.main([*args, "--db", url[0]] if db else list(args))
         out, err = capsys.readouterr()
         return code, out, err
 
+    url = [db_url]  # db upgrade as the owner (IT) …
     assert _run("db", "upgrade")[0] == 0
+    url[0] = terminal_url("counter")  # … then every command as a corner terminal (PostgreSQL: its own login)
     return _run
 
 

@@ -36,8 +36,9 @@ def combo_text(page, code: str) -> str:
     return page.procedures.tree.itemWidget(item, 3).currentText()
 
 
-def test_department_marks_done_and_the_corner_sees_it_within_2s(qtbot, store, db_url, tmp_path):
-    corner = window(qtbot, db_url, tmp_path / "corner", operator="窓口 一郎", terminal="corner-1")
+def test_department_marks_done_and_the_corner_sees_it_within_2s(qtbot, counter_url, terminal_url, tmp_path):
+    # PostgreSQL: the corner and the department each log in with their own terminal's role (contract §11)
+    corner = window(qtbot, counter_url, tmp_path / "corner", operator="窓口 一郎", terminal="corner-1")
     corner.new_case()
     page = corner.case_page
     death = TODAY - dt.timedelta(days=8)
@@ -48,8 +49,8 @@ def test_department_marks_done_and_the_corner_sees_it_within_2s(qtbot, store, db
         page.answer(fact, value)
     assert combo_text(page, "kouki_soshitsu") == "未着手"
 
-    dept = window(qtbot, db_url, tmp_path / "hoken", operator="保険 次郎", terminal="hoken-1",
-                  department="hoken_nenkin")
+    dept = window(qtbot, terminal_url("department", "hoken_nenkin"), tmp_path / "hoken", operator="保険 次郎",
+                  terminal="hoken-1", department="hoken_nenkin")
     dp = dept.department_page
     assert dept.stack.currentWidget() is dp
     families = [(case, texts) for case, texts in dp.family_rows() if case is not None]
@@ -77,14 +78,14 @@ def test_department_marks_done_and_the_corner_sees_it_within_2s(qtbot, store, db
         w.store.close()
 
 
-def test_a_stale_status_change_is_refused_and_reloaded(qtbot, store, db_url, tmp_path):
-    corner = window(qtbot, db_url, tmp_path / "c", operator="窓口 一郎", terminal="corner-1")
+def test_a_stale_status_change_is_refused_and_reloaded(qtbot, counter_url, terminal_url, tmp_path):
+    corner = window(qtbot, counter_url, tmp_path / "c", operator="窓口 一郎", terminal="corner-1")
     corner.new_case()
     page = corner.case_page
     fill(page, {("deceased", "birth_date"): "S16.3.2",
                 ("deceased", "death_date"): (TODAY - dt.timedelta(days=3)).isoformat()})
     page.answer("health_insurance", "kouki")
-    other = Store.open(db_url, operator="保険 次郎", terminal="hoken-1")
+    other = Store.open(terminal_url("department", "hoken_nenkin"), operator="保険 次郎", terminal="hoken-1")
     other.set_task(page.case_id, "kouki_soshitsu", "prepared")  # before the corner's window heard of it
     corner.bridge.stop()  # (no live refresh in this test: the corner acts on its stale copy)
     page.procedures.set_status("kouki_soshitsu", "不要")

@@ -55,7 +55,8 @@ def test_menu_import_summary_list_and_interview(qtbot, window, tmp_path):
     assert report is not None and len(report.outcome.created) == 3
     assert not w.juki.bar.isVisible()
     html = w.juki.dialog.text.toPlainText()
-    assert "新規 3件" in html and "3行目" in html and "20261301" in html and "外字" in html
+    assert "新規 3件" in html and "3行目" in html and "生年月日" in html and "外字" in html
+    assert "20261301" not in html  # no date of birth in the dialog: the field is named, not its value
     listed = names_in_list(w)
     assert listed["山田 太郎"][0] == "未来庁（住基）"
     assert listed["\ue000田 花子　［外字あり］"][0] == "未来庁（住基）"

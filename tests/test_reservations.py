@@ -350,19 +350,21 @@ def test_the_database_refuses_a_second_holder_of_a_place(store, db_url):
 
 # -- the command line of §9 ------------------------------------------------------------------------------------------
 @pytest.fixture
-def run(db_url, capsys, monkeypatch):
+def run(db_url, terminal_url, capsys, monkeypatch):
     monkeypatch.setenv("OKUYAMI_TODAY", TODAY.isoformat())
     monkeypatch.delenv("OKUYAMI_DB", raising=False)
 
     def _run(*args: str) -> tuple[int, str, str]:
         try:
-            code = cli.main([*args, "--db", db_url])
+            code = cli.main([*args, "--db", url[0]])
         except SystemExit as exc:  # argparse: bad usage
             code = exc.code
         out, err = capsys.readouterr()
         return code, out, err
 
+    url = [db_url]  # db upgrade as the owner (IT) …
     assert _run("db", "upgrade")[0] == 0
+    url[0] = terminal_url("counter")  # … then every command as a corner terminal (PostgreSQL: its own login)
     return _run
 
 

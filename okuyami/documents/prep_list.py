@@ -6,9 +6,7 @@ Printed (A4, reportlab, fonts checked and embedded like every other document) an
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -19,6 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from ..core.calendar import to_jst
 from ..core.rulebook import Rulebook
 from ..core.wareki import format_date
+from .csvfile import write_csv as write_csv_file
 from .fonts import find_fonts
 
 STATUS_JA = {"open": "未着手", "prepared": "準備済", "done": "完了", "deferred": "後日", "not_applicable": "不要"}
@@ -51,12 +50,9 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def write_csv(book: Rulebook, lines, path: Path, *, encoding: str = "utf-8-sig") -> Path:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(book, lines))
-    Path(path).write_bytes(buf.getvalue().encode(encoding, errors="replace"))
+def write_csv(book: Rulebook, lines, path: Path, *, encoding: str = "utf-8") -> Path:
+    """The list as CSV through the shared writer (formula-safe cells; UTF-8 with BOM, or cp932 with 〓)."""
+    write_csv_file(path, COLUMNS, rows(book, lines), encoding)
     return Path(path)
 
 

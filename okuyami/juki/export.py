@@ -1,9 +1,8 @@
 """Exports for the city (統計・準備リストのCSV): ``okuyami export cases`` and ``okuyami export prep``.
 
-A CSV opens in a spreadsheet with correct Japanese: UTF-8 with BOM by default (Excel reads the BOM), CRLF line
-ends; ``cp932`` on request for older tools, where a character cp932 lacks becomes 〓 and is reported (row,
-column, code point). A 外字 (private-use character) stays as the user-defined area in cp932, where the city's
-外字 font shows it.
+Written by the one CSV writer (documents/csvfile.py): UTF-8 with BOM by default (Excel reads the BOM), CRLF line
+ends, ``cp932`` on request (a character cp932 lacks becomes 〓 and is reported), and a cell that a spreadsheet
+would run as a formula (``=``, ``+``, ``-``, ``@``, TAB, CR first) written with a leading ``'``.
 
 ``cases`` (one row per case created or visited in the period; ``--by day`` and ``--by department`` sum them up):
 visits and phone calls, time at the corner, questions asked, answers from 住基, procedures per department. No
@@ -12,19 +11,16 @@ names unless ``with_names`` (the export is audited with the operator either way)
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
 from ..core.calendar import to_jst
 from ..core.facts import age_in_years
+from ..documents.csvfile import REPLACEMENT, csv_bytes  # noqa: F401 - REPLACEMENT re-exported
 from ..store.store import STATE_LABELS, TASK_LABELS
 
-ENCODINGS = {"utf-8": "utf-8-sig", "cp932": "cp932"}
-REPLACEMENT = "〓"
 BY = ("case", "day", "department")
 
 
@@ -129,25 +125,5 @@ def prep_table(book, lines) -> Table:
 
 
 def to_csv(table: Table, encoding: str = "utf-8") -> tuple[bytes, list[str]]:
-    """The CSV bytes and, for cp932, what was replaced by 〓 (「3行目「亡くなった方」U+20BB7」)."""
-    replaced: list[str] = []
-    rows = [table.header, *table.rows]
-    if encoding == "cp932":
-        fixed = []
-        for i, row in enumerate(rows, start=1):
-            out = []
-            for j, cell in enumerate(row):
-                chars = []
-                for ch in cell:
-                    try:
-                        ch.encode("cp932")
-                        chars.append(ch)
-                    except UnicodeEncodeError:
-                        chars.append(REPLACEMENT)
-                        replaced.append(f"{i}行目「{table.header[j]}」U+{ord(ch):04X}")
-                out.append("".join(chars))
-            fixed.append(out)
-        rows = fixed
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)
-    return buf.getvalue().encode(ENCODINGS[encoding]), replaced
+    """The CSV bytes (the shared writer: formula-safe cells, BOM / cp932) and what cp932 replaced by 〓."""
+    return csv_bytes(table.header, table.rows, encoding)

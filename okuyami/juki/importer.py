@@ -16,7 +16,7 @@ from ..core.calendar import today as _today
 from ..core.facts import FACTS
 from ..store.store import Conflict, ImportLog, Outcome, Store
 from .profile import Profile, load_profile
-from .reader import FIELD_JA, ReadResult, read_death_list
+from .reader import FIELD_JA, ReadResult, open_death_list
 
 
 @dataclass
@@ -40,10 +40,18 @@ class Report:
         return text + "。"
 
     def conflict_lines(self) -> list[str]:
-        return [f"{self.read.file}:{c.line}: 案件 {c.case}（宛名番号 {c.key}）の{field_label(c.field)}は"
-                f"{'窓口' if c.by == 'counter' else '電話' if c.by == 'phone' else '職員'}で訂正された値"
-                f"「{value_text(c.field, c.kept)}」を残しました（住基の値：「{value_text(c.field, c.juki)}」）"
-                for c in self.outcome.conflicts]
+        """One line per correction kept. A person's field (name, address, a date) is named without its values —
+        no personal data in a message; an answer's values (はい・いいえ, 後期高齢者医療 …) are shown."""
+        lines = []
+        for c in self.outcome.conflicts:
+            by = "窓口" if c.by == "counter" else "電話" if c.by == "phone" else "職員"
+            if c.field.startswith(("deceased.", "applicant.")):
+                what = f"{by}で訂正された値を残しました（住基の値とは違います）"
+            else:
+                what = (f"{by}で訂正された値「{value_text(c.field, c.kept)}」を残しました"
+                        f"（住基の値：「{value_text(c.field, c.juki)}」）")
+            lines.append(f"{self.read.file}:{c.line}: 案件 {c.case} の{field_label(c.field)}は{what}")
+        return lines
 
     def to_json(self) -> dict[str, Any]:
         r, o = self.read, self.outcome
@@ -86,10 +94,25 @@ def import_file(store: Store, path: Path | str, profile: Profile | Path | str | 
     imported) when the file as a whole does not fit the profile, InvalidInput for a bad profile."""
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
-    read = read_death_list(path, profile, today=today or _today(), shown=shown)
-    log = ImportLog(read.name, read.sha256, profile.name, read.encoding, read.rows,
-                    [s.line for s in read.skipped], [w.line for w in read.warnings])
-    outcome = store.import_juki(read.records, log, book=book, progress=progress)
+    read, records = open_death_list(path, profile, today=today or _today(), shown=shown)
+    last = [0]
+
+    def taken():
+        for rec in records:
+            last[0] = rec.line
+            yield rec
+
+    def log() -> ImportLog:
+        return ImportLog(read.name, read.sha256, profile.name, read.encoding, read.rows,
+                         [s.line for s in read.skipped], [w.line for w in read.warnings])
+
+    def lines_read(_done: int, _total: int) -> None:  # progress in the file's lines (rows are counted as read)
+        if progress is not None:
+            progress(min(last[0] - 1, read.lines), read.lines)
+
+    outcome = store.import_juki(taken(), log, book=book, progress=lines_read, total=read.lines)
+    if progress is not None:
+        progress(read.lines, read.lines)
     return Report(read, outcome)
 
 

@@ -17,14 +17,24 @@ from sqlalchemy.engine import Connection
 
 from . import audit, notices
 from .cases import ANY, bump
-from .database import Actor, StaleWrite, now
-from .schema import ANSWER_SOURCES, answers
+from .database import Actor, StaleWrite, StoreError, now
+from .schema import ANSWER_SOURCES, MAX_COUNT, MAX_TEXT_ANSWER, answers
 
 SOURCE_LABELS = {"counter": "窓口", "phone": "電話", "juki": "住基"}
 
 
 def _stale(fact: str) -> StaleWrite:
     return StaleWrite(f"質問「{fact}」の回答は、他の端末で先に変更されていました。最新の内容を読み込み直しました。")
+
+
+def check_answer(fact: str, value: Any) -> None:
+    """Bounds the store holds whatever the caller checked: a count of people 0–99, a text answer 500 characters."""
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= MAX_COUNT:
+        raise StoreError(f"「{fact}」の人数・数は0から{MAX_COUNT}までです。")
+    if isinstance(value, str) and len(value) > MAX_TEXT_ANSWER:
+        raise StoreError(f"「{fact}」の答えは{MAX_TEXT_ANSWER}文字までです。")
+    if isinstance(value, str) and "\x00" in value:
+        raise StoreError(f"「{fact}」の答えに使えない文字（NUL）が含まれています。")
 
 
 def set_answer(conn: Connection, actor: Actor, case_id: int, fact: str, value: Any, *, source: str = "counter",
@@ -35,6 +45,7 @@ def set_answer(conn: Connection, actor: Actor, case_id: int, fact: str, value: A
     ``version``: the case was already counted as changed in this transaction (several answers of one screen)."""
     if source not in ANSWER_SOURCES:
         raise ValueError(source)
+    check_answer(fact, value)
     if version is None:
         version = bump(conn, case_id, if_version)  # also: the case exists (else CaseNotFound)
     if isinstance(value, dt.date):  # a date answer (a city's own date fact) is kept as ISO text

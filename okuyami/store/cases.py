@@ -20,7 +20,7 @@ from ..core.progress import Progress
 from ..core.wareki import parse_date
 from . import audit, notices
 from .database import JST, Actor, StaleWrite, StoreError, now, to_jst
-from .schema import DATE_COLUMNS, PERSON_COLUMNS, answers, cases, tasks, visits
+from .schema import DATE_COLUMNS, PERSON_COLUMNS, TEXT_LIMITS, answers, cases, tasks, visits
 
 STATE_LABELS = {"new": "未来庁", "in_progress": "受付中", "printed": "印刷済", "follow_up": "後日対応あり", "closed": "完了"}
 TASK_LABELS = {"open": "未着手", "prepared": "準備済", "done": "完了", "deferred": "後日", "not_applicable": "不要"}
@@ -158,10 +158,23 @@ class CaseSummary:
                 "open_tasks": self.open_tasks, "updated_at": to_jst(self.updated_at).isoformat(timespec="seconds")}
 
 
+def check_lengths(values: dict[str, Any]) -> None:
+    """Refuse (StoreError, in Japanese) a person's field longer than :data:`~.schema.TEXT_LIMITS` allows, or with
+    a NUL character (PostgreSQL cannot store one; SQLite would cut the text there)."""
+    for column, value in values.items():
+        limit = TEXT_LIMITS.get(column)
+        part, _, name = column.partition("_")
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise StoreError(f"{field_label(part + '.' + name)}が長すぎます（{limit}文字まで、入力は{len(value)}文字）。")
+        if isinstance(value, str) and "\x00" in value:
+            raise StoreError(f"{field_label(part + '.' + name)}に使えない文字（NUL）が含まれています。")
+
+
 def create(conn: Connection, actor: Actor, *, state: str = "in_progress", values: dict[str, Any] | None = None,
            juki_key: str | None = None) -> int:
     at = now()
     values = dict(values or {})
+    check_lengths(values)
     row = {"version": 1, "state": state, "created_at": at, "updated_at": at, "created_by": actor.operator,
            "juki_key": juki_key, **values, "search_text": search_text(values)}
     case_id = conn.execute(cases.insert().values(**row)).inserted_primary_key[0]
@@ -196,6 +209,7 @@ def set_field(conn: Connection, actor: Actor, case_id: int, part: str, name: str
     if column is None:
         raise KeyError(f"{part}.{name}")
     col = cases.c[column]
+    check_lengths({column: value})
     stored = dt.date.fromisoformat(value) if (value and column in DATE_COLUMNS) else (value or None)
     q = cases.update().where(cases.c.id == case_id)
     if expected is not ANY:
@@ -283,7 +297,8 @@ def _search_filter(search: str, today: dt.date | None = None):
             if day is not None:
                 clauses.append(sa.or_(cases.c.deceased_death_date == day, cases.c.deceased_birth_date == day))
                 continue
-        clauses.append(cases.c.search_text.like(f"%{word}%"))
+        literal = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # %, _ match themselves
+        clauses.append(cases.c.search_text.like(f"%{literal}%", escape="\\"))
     return sa.and_(*clauses) if clauses else None
 
 

@@ -35,8 +35,14 @@ from ..core.calendar import JST, to_jst  # noqa: F401 - re-exported: times are s
 
 
 
+PENDING = "okuyami_pending"  # conn.info key: what okuyami.store.audit.record collects until the commit
+
+
 class StoreError(Exception):
     """A problem with the store, said in Japanese for the person at the terminal."""
+
+    def __str__(self) -> str:  # only the Japanese message (see Database.translate: never SQL or values)
+        return str(self.args[0]) if self.args else ""
 
 
 class StoreUnavailable(StoreError):
@@ -45,6 +51,18 @@ class StoreUnavailable(StoreError):
 
 class StaleWrite(StoreError):
     """A change made from a copy that is no longer current: refused, the screen must reload."""
+
+
+class StoreRefused(StoreError):
+    """The server refused: this terminal's login may not do that (contract §11)."""
+
+
+class StoreConflict(StoreError):
+    """Another terminal did something at the same moment (a unique key taken, a deadlock): try again."""
+
+
+class ReadOnlyStore(StoreError):
+    """The database may be read but not written (a read-only file or server)."""
 
 
 class SchemaTooNew(StoreError):
@@ -177,11 +195,12 @@ class Database:
         self._use_lock = threading.Lock()
         if self.is_sqlite:
             path = url.split("sqlite:///", 1)[-1]
-            if path and path != ":memory:":
+            if path and path != ":memory:" and not path.startswith("file:"):  # file:…?mode=ro: SQLite's own URI
                 try:
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
                     raise StoreError(f"データベースのフォルダを作れません（{Path(path).parent}）：{exc.strerror}") from None
+                _create_private(Path(path))
             self.engine: Engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -204,8 +223,15 @@ class Database:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(okuyami_write=True, okuyami_origin=self.origin)
                 conn.info.pop("okuyami.rung", None)  # notices.ring: once per kind and case in this transaction
-                with conn.begin():
-                    yield conn
+                pending: dict = {"audit": [], "flush": None}  # audit entries, written just before the commit
+                conn.info[PENDING] = pending
+                try:
+                    with conn.begin():
+                        yield conn
+                        if pending["audit"]:
+                            pending["flush"](conn, pending["audit"])
+                finally:
+                    conn.info.pop(PENDING, None)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -246,21 +272,65 @@ class Database:
             yield
         except StoreError:
             raise
-        except sa.exc.OperationalError as exc:
-            text = str(exc.orig)
-            if self.is_sqlite and "locked" in text:
-                raise StoreUnavailable("データベースが他の端末の処理で使用中です。少し待ってからもう一度操作してください。") from None
-            if self.is_sqlite and "unable to open" not in text:
-                raise StoreError(f"データベースの操作に失敗しました：{text}") from None
-            raise StoreUnavailable(_describe_connect_error(self.url, exc)) from None
-        except sa.exc.InterfaceError as exc:
-            raise StoreUnavailable(_describe_connect_error(self.url, exc)) from None
         except sa.exc.TimeoutError:  # the terminal's one working connection stayed busy (another of its threads)
             raise StoreUnavailable("データベースの処理が混み合っています。少し待ってからもう一度操作してください。") from None
-        except sa.exc.DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise StoreUnavailable(_describe_connect_error(self.url, exc)) from None
-            raise
+        except (sa.exc.DBAPIError, sa.exc.StatementError, OverflowError) as exc:
+            raise _keep_kind(self.translate(exc), exc) from None
+
+    def translate(self, exc: BaseException) -> StoreError:
+        """A database error as the Japanese message a clerk can act on — never its SQL, its parameters or the
+        values in it (names, dates). The details go to the IT log, masked (okuyami.core.redact)."""
+        from ..core.redact import db_error_details, it_log
+
+        orig = getattr(exc, "orig", None) or exc
+        state = str(getattr(orig, "sqlstate", None) or "")
+        name = str(getattr(orig, "sqlite_errorname", None) or "")
+        text = str(orig)
+        details = db_error_details(exc)
+        log = it_log("store.error", db=self.describe(), **details)
+        see_log = f"詳しくは情報システム担当がログ（{log}）で確認できます。" if log else ""
+        if (getattr(exc, "connection_invalidated", False) or isinstance(exc, sa.exc.InterfaceError)
+                or state.startswith(("08", "28")) or state in ("3D000", "57P01", "57P02", "57P03", "53300")
+                or (not self.is_sqlite and isinstance(exc, sa.exc.OperationalError) and not state)):
+            return StoreUnavailable(_describe_connect_error(self.url, exc))
+        if isinstance(orig, OverflowError) or state == "22003" or "too large" in text:
+            return StoreError("数が大きすぎます（データベースで扱える範囲を超えています）。番号や数を確かめてください。")
+        if "NUL" in text or state == "22021":
+            return StoreError("入力に使えない文字（NUL など）が含まれています。元のデータを確かめてください。")
+        if self.is_sqlite:
+            if name in ("SQLITE_BUSY", "SQLITE_LOCKED") or "locked" in text:
+                return StoreUnavailable("データベースが他の端末の処理で使用中です。少し待ってからもう一度操作してください。")
+            if name.startswith("SQLITE_READONLY") or "readonly" in text:
+                return ReadOnlyStore(f"データベース（{self.describe()}）は読み取り専用です。書き込める場所にあるか、"
+                                     "ファイルの権限を確かめてください。")
+            if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
+                return StoreError(f"データベースのファイル（{self.describe()}）が壊れているか、okuyamiのデータベースでは"
+                                  "ありません。バックアップから戻すか、情報システム担当に連絡してください。")
+            if name == "SQLITE_FULL" or "disk is full" in text:
+                return StoreError("ディスクがいっぱいで書き込めません。空きを作ってからもう一度操作してください（入力した内容は"
+                                  "画面に残っています）。")
+            if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+                return StoreUnavailable(_describe_connect_error(self.url, exc))
+            if name.startswith("SQLITE_IOERR"):
+                return StoreError(f"データベースのファイル（{self.describe()}）の読み書きに失敗しました。" + see_log)
+        else:
+            if state == "42501":
+                who = self.engine.url.username or ""
+                return StoreRefused(f"この端末のログイン（{who}）には許可されていない操作です（サーバーが拒否しました）。"
+                                    "必要なら情報システム担当に端末の権限を確かめてもらってください。")
+            if state == "25006":
+                return ReadOnlyStore(f"データベース（{self.describe()}）は今、読み取り専用です。")
+            if state in ("53100",):
+                return StoreError("データベースのサーバーのディスクがいっぱいです。情報システム担当に連絡してください。")
+            if state == "42P01":
+                return SchemaMissing(f"データベース（{self.describe()}）にokuyamiの表がありません。"
+                                     "情報システム担当が okuyami db upgrade を実行してください。")
+        if isinstance(exc, sa.exc.IntegrityError) or state.startswith("23") or state in ("40001", "40P01", "55P03"):
+            return StoreConflict("他の端末の処理と重なったため、保存できませんでした。もう一度操作してください。")
+        if state.startswith("22") or isinstance(exc, sa.exc.DataError):
+            return StoreError("入力された値をデータベースが受け付けませんでした（範囲外の数や日付、長すぎる文字など）。")
+        code = f"（{details.get('code') or details['error']}）"
+        return StoreError(f"データベースの操作に失敗しました{code}。" + see_log)
 
     def ping(self) -> None:
         """Raises :class:`StoreUnavailable` when the database cannot be reached."""
@@ -295,6 +365,38 @@ def _close_idle_connections() -> None:
                 db.close_idle()
             except Exception:  # noqa: BLE001 - a pool being disposed meanwhile: try again next round
                 pass
+
+
+_MIXED: dict[tuple[type, type], type] = {}
+
+
+def _keep_kind(err: StoreError, exc: BaseException) -> StoreError:
+    """The Japanese error, still an instance of the SQLAlchemy class it stands for (code that catches
+    ``sa.exc.IntegrityError`` around a write keeps working); it carries neither the statement nor its values."""
+    if not isinstance(exc, sa.exc.SQLAlchemyError):
+        return err
+    key = (type(err), type(exc))
+    cls = _MIXED.get(key)
+    if cls is None:
+        cls = _MIXED[key] = type(type(err).__name__, key, {"__module__": __name__})
+    mixed = cls.__new__(cls)
+    Exception.__init__(mixed, *err.args)
+    mixed.__dict__.update(exc.__dict__)
+    mixed.__dict__.update(statement=None, params=None, hide_parameters=True, detail=[])
+    return mixed
+
+
+def _create_private(path: Path) -> None:
+    """A new SQLite file is readable by its owner only (0600 on POSIX; contract §11). SQLite gives the -wal and
+    -shm files it makes beside it the same permissions."""
+    if path.exists() or path.is_symlink():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # another process made it a moment ago
+    except OSError:
+        pass  # a folder we cannot write: SQLite says so when it opens the file
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:

@@ -165,6 +165,9 @@ def _merge(conn: Connection, actor: Actor | None, keep_id: int, other_id: int, *
                 if rest and fk.parent.primary_key:  # keyed per case (外字 choices…): the kept wins
                     kept = sa.select(*rest).where(fk.parent == keep_id)
                     conn.execute(table.delete().where(fk.parent == other_id, sa.tuple_(*rest).in_(kept)))
+                elif fk.parent.primary_key:  # one row per case (the 住基 baseline): the kept case's, if it has one
+                    if conn.execute(sa.select(fk.parent).where(fk.parent == keep_id)).first() is not None:
+                        conn.execute(table.delete().where(fk.parent == other_id))
                 conn.execute(table.update().where(fk.parent == other_id).values({fk.parent.name: keep_id}))
     values: dict[str, object] = {}
     if other.juki_key and not keep.juki_key:

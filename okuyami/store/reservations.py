@@ -136,6 +136,10 @@ def set_override(conn: Connection, actor: Actor, book: Rulebook, office: str, da
     problem = office_problem(book, office)
     if problem:
         raise StoreError(problem)
+    if not -99 <= desks <= 99:
+        raise StoreError(f"窓口の増減は -99 から 99 までです（{desks}）。")
+    if len(note) > 500:
+        raise StoreError("メモは500文字までです。")
     if time:
         h, _, m = time.partition(":")
         starts = [s for s in day_slots(book, office, day)]
@@ -235,6 +239,7 @@ def book(conn: Connection, actor: Actor, rulebook: Rulebook, *, start: dt.dateti
     at = jst(at or current_time())
     start = jst(start).replace(second=0, microsecond=0)
     caller = {k: (v or "").strip() for k, v in (caller or {}).items()}
+    cases.check_lengths({f"applicant_{k}": v for k, v in caller.items()})
     desk = _take_place(conn, rulebook, office, start, at)
     if case_id is not None:
         row = cases.load(conn, case_id)  # CaseNotFound if there is none
@@ -293,6 +298,7 @@ def walk_in(conn: Connection, actor: Actor, rulebook: Rulebook, *, office: str |
     arrived = jst(at or current_time())
     at = arrived.replace(second=0, microsecond=0)
     caller = {k: (v or "").strip() for k, v in (caller or {}).items()}
+    cases.check_lengths({f"applicant_{k}": v for k, v in caller.items()})
     if case_id is None:
         initial = {k: v for k, v in (values or {}).items() if v not in (None, "")}
         if caller.get("name"):

@@ -4,7 +4,8 @@ Nothing is a JSON blob rewritten whole: a case's people are columns updated one 
 (``answers``: value, source ``counter`` / ``phone`` / ``juki``, operator, time, revision), each procedure's work is
 one row (``tasks``: department, status, note, operator, time, version). ``cases.version`` goes up with every change
 to a case, its answers or its tasks: a write that says which version it was made from is refused when the case
-has moved on. ``audit_log`` is append-only (triggers refuse UPDATE and DELETE on both backends); ``notices`` is
+has moved on. ``audit_log`` is append-only (triggers refuse UPDATE and DELETE on both backends) and hash-chained
+(``audit_head`` holds the chain's last link); ``notices`` is
 the durable record that terminals poll (and that PostgreSQL's NOTIFY only rings the bell for).
 """
 
@@ -58,6 +59,13 @@ PERSON_COLUMNS = {
     ("funeral", "date"): "funeral_date", ("funeral", "chief_mourner"): "funeral_chief_mourner",
 }
 DATE_COLUMNS = {"deceased_birth_date", "deceased_death_date", "applicant_birth_date", "funeral_date"}
+# how long a typed, booked or imported value may be (a 10 MB "name" is a mistake or an attack, not a name)
+TEXT_LIMITS = {"deceased_name": 100, "deceased_kana": 200, "deceased_sex": 10, "deceased_address": 300,
+               "deceased_registered_domicile": 300, "applicant_name": 100, "applicant_kana": 200,
+               "applicant_relationship": 50, "applicant_address": 300, "applicant_phone": 40,
+               "funeral_chief_mourner": 100}
+MAX_COUNT = 99  # an answer that is a number of people (残る世帯員, 子の数 …)
+MAX_TEXT_ANSWER = 500  # an answer in words (a city's own question)
 
 cases = sa.Table(
     "cases", metadata,
@@ -208,7 +216,7 @@ packets = sa.Table(  # 交付した書類一式: each packet as printed or saved
     sa.Column("pdf", sa.LargeBinary, nullable=False),
 )
 
-audit_log = sa.Table(  # append-only: see the triggers in the migrations
+audit_log = sa.Table(  # append-only and chained: see store/roles.py (triggers) and store/audit.py
     "audit_log", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", UTCDateTime, nullable=False),
@@ -217,9 +225,35 @@ audit_log = sa.Table(  # append-only: see the triggers in the migrations
     sa.Column("action", sa.String(50), nullable=False),
     sa.Column("case_id", sa.Integer, nullable=True),  # no foreign key: the entry outlives a purged case
     sa.Column("detail", sa.Text, nullable=False, server_default="{}"),  # JSON, never personal values
+    # the hash chain (contract §11, store/audit.py): the entry's place in the chain, the hash of the entry before
+    # it, and its own hash over every field above and prev_hash (sha256, hex). Set by the store (SQLite) or by the
+    # server's trigger (PostgreSQL, which also sets id, at and — for a terminal's login — terminal).
+    sa.Column("seq", sa.BigInteger, nullable=True),
+    sa.Column("prev_hash", sa.String(64), nullable=True),
+    sa.Column("hash", sa.String(64), nullable=True),
+    implicit_returning=False,  # no RETURNING: a department login may insert entries it may not read back
 )
 sa.Index("ix_audit_case", audit_log.c.case_id, audit_log.c.id)
 sa.Index("ix_audit_at", audit_log.c.at)
+sa.Index("uq_audit_log_seq", audit_log.c.seq, unique=True)
+
+audit_head = sa.Table(  # one row (id 1): the chain's last entry, so a removed tail is found too
+    "audit_head", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("last_id", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=True),
+    # entries up to this seq were written before the chain existed and chained by db upgrade: their order in time
+    # was the terminals' clocks, so verify does not hold it against them
+    sa.Column("sealed_seq", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+terminals = sa.Table(  # PostgreSQL: which department a department terminal's LOGIN role works for (db terminal add)
+    "okuyami_terminals", metadata,
+    sa.Column("login", sa.String(63), primary_key=True),
+    sa.Column("department", sa.String(100), nullable=False),
+)
 
 notices = sa.Table(
     "notices", metadata,
@@ -243,7 +277,7 @@ operators = sa.Table(
 
 # --- 住基 import (contract §10), 外字 print choices -----------------------------------------------------------
 # juki_imports: one row per file imported (the import record: counts, and the lines skipped / conflicts by line
-# number and field name, never a personal value). juki_baseline: per case and field, the value the last import
+# number and field name, never a personal value). juki_baseline: per case, for each field the value the last import
 # brought (so a re-import can tell a clerk's correction, which it keeps, from 住基's own value, which it updates).
 # gaiji_choices: per case and 外字 character, how it prints (a substitute the clerk typed, or '' for 〓 to be
 # written by hand); the stored name keeps the private-use character.
@@ -267,11 +301,10 @@ juki_imports = sa.Table(
 )
 sa.Index("ix_juki_imports_at", juki_imports.c.at)
 
-juki_baseline = sa.Table(
+juki_baseline = sa.Table(  # one row per case (since 0007; was one per field): 100,000 imported cases, 100,000 rows
     "juki_baseline", metadata,
     sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("field", sa.String(100), primary_key=True),  # deceased.name … or a fact name
-    sa.Column("value", sa.Text, nullable=False),  # JSON, as 住基 gave it last
+    sa.Column("fields", sa.Text, nullable=False),  # JSON object: deceased.name … or a fact name → as 住基 gave it last
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 

@@ -5,6 +5,7 @@ that may CREATE DATABASE, e.g. ``$OKUYAMI_TEST_PG``) and returns its URL and a f
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -22,3 +23,45 @@ def throwaway_database(admin: str, prefix: str = "okuyami_t") -> tuple[str, Call
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return make_url(admin).set(database=name).render_as_string(hide_password=False), drop
+
+
+def terminal_login(owner_url: str, group: str = "counter", department: str | None = None,
+                   prefix: str = "okuyami_t") -> tuple[str, Callable[[], None]]:
+    """A new LOGIN role (unique name, random password) made a member of ``group`` on the database of
+    ``owner_url`` — as IT gives each terminal its own login (``okuyami db terminal add``). Returns the URL the
+    terminal connects with and a function that drops the role (after its connections are closed)."""
+    import secrets
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from .database import Database
+    from .roles import add_terminal
+
+    name = f"{prefix}_{group[:4]}_{uuid.uuid4().hex[:8]}"
+    password = secrets.token_hex(12)
+    url = make_url(owner_url)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+    db = Database(url.render_as_string(hide_password=False))
+    try:
+        with db.write() as conn:
+            add_terminal(conn, name, group, department)
+    finally:
+        db.dispose()
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            # a session of the terminal still open (a listener thread ending) would stop the role and the database
+            # from being dropped: the admin becomes a member first, which lets it end those sessions
+            conn.execute(f'GRANT "{name}" TO CURRENT_USER')
+            for _ in range(100):  # a closed connection's server process may still be ending: wait until it has
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
+                if not conn.execute("SELECT 1 FROM pg_stat_activity WHERE usename = %s", (name,)).fetchone():
+                    break
+                time.sleep(0.05)
+            conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+    terminal = url.set(username=name, password=password).render_as_string(hide_password=False)
+    return terminal, drop

@@ -10,21 +10,23 @@ audited with the operator, the terminal and the time.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from ..core.engine import Evaluation
 from ..core.rulebook import Rulebook
-from . import answers, audit, cases, day, juki, merge, migrate, notices, packets, printlog, reservations, tasks, visits
+from . import (answers, audit, cases, day, juki, merge, migrate, notices, packets, printlog, reservations, spool,
+               tasks, visits)
 from ..core.booking import Override, Slot
 from .reservations import STATUS_LABELS as RESERVATION_LABELS
 from .reservations import BookingRefused, Reservation, current_time
 from .answers import SOURCE_LABELS
 from .audit import ACTIONS_JA
 from .cases import ANY, STATE_LABELS, TASK_LABELS, CaseRow, CaseSummary, field_label
-from .database import (Actor, Database, SchemaMissing, StaleWrite, StoreError, StoreUnavailable, default_data_dir,
-                       now, resolve_url, terminal_name, to_jst)
+from .database import (Actor, Database, ReadOnlyStore, SchemaMissing, StaleWrite, StoreConflict, StoreError,
+                       StoreUnavailable, default_data_dir, now, resolve_url, terminal_name, to_jst)
 from .juki import Conflict, ImportLog, JukiRecord, Outcome
 from .report import Month, MonthFigures, MonthReport
 
@@ -50,9 +52,10 @@ TASK_BY_LABEL = {v: k for k, v in TASK_LABELS.items()}
 
 
 class Store:
-    def __init__(self, db: Database, actor: Actor):
+    def __init__(self, db: Database, actor: Actor, data_dir: Path | None = None):
         self.db = db
         self.actor = actor
+        self.data_dir = data_dir  # this PC's data folder (the audit spool); None: the default
 
     @classmethod
     def open(cls, url: str | Path | None = None, *, operator: str = "", terminal: str | None = None,
@@ -81,10 +84,20 @@ class Store:
                 raise StoreError(f"データベース（{db.describe()}）のスキーマが古い版です。"
                                  "情報システム担当が okuyami db upgrade を実行してください。")
             migrate.upgrade(db)
-        return cls(db, Actor(operator, terminal or terminal_name()))
+        elif db.is_sqlite:  # the audit log's triggers, put back if somebody dropped them (and the log says so)
+            try:
+                migrate.restore_guards(db)
+            except StoreError:
+                pass  # a read-only file: reading works, the check at start reports a broken chain
+        store = cls(db, Actor(operator, terminal or terminal_name()), data_dir)
+        try:
+            store.flush_spool()  # reads made while the database was read-only: their entries go in now
+        except StoreError:
+            pass
+        return store
 
     def with_operator(self, operator: str) -> "Store":
-        return Store(self.db, Actor(operator, self.actor.terminal))
+        return Store(self.db, Actor(operator, self.actor.terminal), self.data_dir)
 
     def close(self) -> None:
         self.db.dispose()
@@ -105,11 +118,8 @@ class Store:
             return cases.load(conn, case_id)
 
     def view(self, case_id: int, action: str = "case.view") -> CaseRow:
-        """Read a case to show it to someone: audited."""
-        with self.db.write() as conn:
-            row = cases.load(conn, case_id)
-            audit.record(conn, self.actor, action, case_id)
-            return row
+        """Read a case to show it to someone: audited (on a read-only database, the entry waits in the spool)."""
+        return self._audited(lambda conn: cases.load(conn, case_id), action, case_id)
 
     def set_person(self, case_id: int, part: str, field: str, value: str | None, *, expected: Any = ANY,
                    if_version: int | None = None) -> int:
@@ -135,11 +145,13 @@ class Store:
 
     def list_cases(self, search: str = "", *, limit: int = 50, offset: int = 0,
                    date: dt.date | None = None, audited: bool = False) -> list[CaseSummary]:
-        with (self.db.write() if audited else self.db.read()) as conn:
-            rows = cases.list_cases(conn, search, limit=limit, offset=offset, date=date)
-            if audited:
-                audit.record(conn, self.actor, "case.list", None, results=len(rows))
-            return rows
+        def read(conn):
+            return cases.list_cases(conn, search, limit=limit, offset=offset, date=date)
+
+        if audited:
+            return self._audited(read, "case.list", None, lambda rows: {"results": len(rows)})
+        with self.db.read() as conn:
+            return read(conn)
 
     def count_cases(self, search: str = "", date: dt.date | None = None, *, cap: int | None = None) -> int:
         """The number of cases the list would show; with ``cap``, at most ``cap + 1`` are counted (「N件以上」)."""
@@ -239,11 +251,11 @@ class Store:
 
     def follow_ups(self, *, until: dt.date | None = None, audited: bool = True) -> list[tasks.FollowUp]:
         """後日対応の一覧: every deferred procedure of every case, soonest follow-up date first."""
-        with (self.db.write() if audited else self.db.read()) as conn:
-            lines = tasks.follow_ups(conn, until=until)
-            if audited:
-                audit.record(conn, self.actor, "tasks.list", None, status="deferred", results=len(lines))
-            return lines
+        if audited:
+            return self._audited(lambda conn: tasks.follow_ups(conn, until=until), "tasks.list", None,
+                                 lambda lines: {"status": "deferred", "results": len(lines)})
+        with self.db.read() as conn:
+            return tasks.follow_ups(conn, until=until)
 
     def sync_tasks(self, case_id: int, result: Evaluation, book: Rulebook) -> bool:
         with self.db.write() as conn:
@@ -255,11 +267,14 @@ class Store:
         """A department's work (contract §8 ``tasks list``). ``audited``: a person asked for the list (the window
         opened, the day changed, F5); a refresh because another terminal changed something is not audited (nobody
         asked to see anything new). ``case_ids``: only those families' lines (see okuyami.store.refresh)."""
-        with (self.db.write() if audited else self.db.read()) as conn:
-            lines = tasks.work_list(conn, department=department, date=date, until=until, case_ids=case_ids)
-            if audited:
-                audit.record(conn, self.actor, "tasks.list", None, department=department or "", results=len(lines))
-            return lines
+        def read(conn):
+            return tasks.work_list(conn, department=department, date=date, until=until, case_ids=case_ids)
+
+        if audited:
+            return self._audited(read, "tasks.list", None,
+                                 lambda lines: {"department": department or "", "results": len(lines)})
+        with self.db.read() as conn:
+            return read(conn)
 
     # -- visits, printing, audit ----------------------------------------------------------------------------
     def start_visit(self, case_id: int, *, kind: str = "counter", office: str = "") -> int:
@@ -335,10 +350,79 @@ class Store:
             return audit.entries(conn, case_id=case_id)
 
     def audit_entries(self, *, case_id: int | None = None, since: dt.datetime | None = None) -> list[audit.AuditEntry]:
-        with self.db.write() as conn:
-            found = audit.entries(conn, case_id=case_id, since=since)
-            audit.record(conn, self.actor, "audit.read", case_id)
-            return found
+        return self._audited(lambda conn: audit.entries(conn, case_id=case_id, since=since), "audit.read", case_id)
+
+    def terminal_role(self) -> tuple[str | None, str | None]:
+        """PostgreSQL: (counter / department / auditor, a department login's department) of this terminal's login;
+        (None, None) for the owner and on SQLite. The server enforces it; the app uses it to explain a refusal."""
+        from . import roles
+
+        with self.db.read() as conn:
+            group = roles.session_group(conn)
+            return group, roles.my_department(conn) if group == "department" else None
+
+    def verify_audit(self) -> audit.ChainReport:
+        """``okuyami audit verify``: the whole chain, entry by entry (contract §11); the check itself is audited.
+        A department login (which may not read every entry) has the server check it (the same rules in SQL)."""
+        from . import roles
+
+        with self.db.read() as conn:
+            if roles.session_group(conn) == "department":
+                report = audit.server_check(conn, None)
+            else:
+                report = audit.verify(conn)
+        try:
+            self._audit_only("audit.verify", None, checked=report.checked, ok=report.ok)
+        except StoreError:
+            if report.ok:  # an intact log that cannot be appended to is a problem of its own
+                raise
+        return report
+
+    def audit_check(self, tail: int = 500) -> audit.ChainReport:
+        """The desk app's check at start: the last ``tail`` entries still form an unbroken chain up to the head
+        (PostgreSQL: checked by the server, so every terminal can run it without reading the log)."""
+        with self.db.read() as conn:
+            if conn.dialect.name == "postgresql":
+                return audit.server_check(conn, tail)
+            return audit.verify(conn, tail=tail)
+
+    def _audit_only(self, action: str, case_id: int | None, **detail: Any) -> None:
+        self._audited(lambda conn: None, action, case_id, lambda _: detail)
+
+    def _audited(self, read, action: str, case_id: int | None = None, detail=None):
+        """``read(conn)`` and its audit entry in one transaction; on a database that cannot be written the read is
+        still answered and the entry waits in this PC's spool (store/spool.py) until the next write succeeds."""
+        try:
+            with self.db.write() as conn:
+                result = read(conn)
+                audit.record(conn, self.actor, action, case_id, **(detail(result) if detail else {}))
+        except ReadOnlyStore:
+            with self.db.read() as conn:
+                result = read(conn)
+            spool.add(self.db, self.actor, action, case_id, detail(result) if detail else {}, self.data_dir)
+            return result
+        self.flush_spool()
+        return result
+
+    def flush_spool(self) -> int:
+        """Write the audit entries kept while the database was read-only; returns how many."""
+        if not spool.pending(self.db, self.data_dir):
+            return 0
+        claimed, entries = spool.take(self.db, self.data_dir)
+        if claimed is None:
+            return 0
+        rows = [{"operator": e.get("operator", ""), "terminal": e.get("terminal", ""), "action": e.get("action", ""),
+                 "case_id": e.get("case_id"), "detail": json.dumps({**(e.get("detail") or {}),
+                                                                   "spooled_at": e.get("at")}, ensure_ascii=False)}
+                for e in entries]
+        try:
+            with self.db.write() as conn:
+                audit.record_many(conn, rows)
+        except StoreError:
+            spool.give_back(self.db, claimed, self.data_dir)
+            return 0
+        claimed.unlink(missing_ok=True)
+        return len(rows)
 
     def operators(self) -> list[str]:
         with self.db.read() as conn:
@@ -354,29 +438,37 @@ class Store:
         return notices.NoticeWatcher(self.db, on_notices, on_state, **kw)
 
     # --- 住基 import / export ------------------------------------------------------------------------------
-    def import_juki(self, records: list[JukiRecord], log: ImportLog, *, book: Rulebook | None = None,
-                    progress=None, batch_size: int = 100) -> Outcome:
+    def import_juki(self, records: Iterable[JukiRecord], log: ImportLog | Callable[[], ImportLog], *,
+                    book: Rulebook | None = None, progress=None, batch_size: int = 500,
+                    total: int | None = None) -> Outcome:
         """Create or update one case per 宛名番号 (contract §10), ``batch_size`` rows per transaction (other
-        terminals are never held up for the whole file); ``progress(done, total)`` after each batch. The import
-        record (``juki_imports`` and one audit entry) is written last, also when nothing changed."""
+        terminals are never held up for the whole file); ``progress(done, total)`` after each batch. ``records``
+        may be an iterator (a big file is read as it is written) and ``log`` a function giving the import record
+        once they are all read. The import record (``juki_imports`` and one audit entry) is written last, also when
+        nothing changed."""
+        import itertools
+
         import sqlalchemy as sa
 
         outcome = Outcome()
-        total = len(records)
-        for start in range(0, total, batch_size):
-            chunk = records[start:start + batch_size]
+        if total is None and isinstance(records, list):
+            total = len(records)
+        done = 0
+        it = iter(records)
+        while chunk := list(itertools.islice(it, batch_size)):
             for attempt in (1, 2):
                 try:
                     with self.db.write() as conn:
                         outcome.merge(juki.apply_batch(conn, self.actor, chunk, book))
                     break
-                except sa.exc.IntegrityError:  # another terminal imported the same 宛名番号 meanwhile: once more
+                except (sa.exc.IntegrityError, StoreConflict):  # another terminal imported the same 宛名番号 meanwhile
                     if attempt == 2:
                         raise StoreError("同じ宛名番号を他の端末が同時に取り込んでいます。少し待ってからもう一度取り込んでください。") from None
+            done += len(chunk)
             if progress is not None:
-                progress(min(start + batch_size, total), total)
+                progress(done, max(total or 0, done))
         with self.db.write() as conn:
-            outcome.import_id = juki.log_import(conn, self.actor, log, outcome)
+            outcome.import_id = juki.log_import(conn, self.actor, log() if callable(log) else log, outcome)
         return outcome
 
     def juki_imports(self, limit: int = 20) -> list[juki.ImportEntry]:
@@ -476,11 +568,11 @@ class Store:
     def reservations_on(self, first: dt.date, last: dt.date | None = None, *, office: str | None = None,
                         audited: bool = True) -> list[Reservation]:
         """The bookings of a day (or days), with the families' names and phone numbers: audited."""
-        with (self.db.write() if audited else self.db.read()) as conn:
-            found = reservations.on_days(conn, first, last, office)
-            if audited:
-                audit.record(conn, self.actor, "reservation.list", None, day=first.isoformat(), results=len(found))
-            return found
+        if audited:
+            return self._audited(lambda conn: reservations.on_days(conn, first, last, office), "reservation.list",
+                                 None, lambda found: {"day": first.isoformat(), "results": len(found)})
+        with self.db.read() as conn:
+            return reservations.on_days(conn, first, last, office)
 
     def case_reservations(self, case_id: int) -> list[Reservation]:
         with self.db.read() as conn:

@@ -796,10 +796,15 @@ class ProcedurePanel(QWidget):
 
 def dated_file(folder: Path, name: str, today: dt.date) -> Path:
     """「おくやみ案内_山田太郎_2026-11-23.pdf」 in ``folder``; never an existing file's name (…_2.pdf)."""
-    stem = f"おくやみ案内_{name.replace(' ', '').replace('　', '')}_{today.isoformat()}"
+    from .printing import safe_file_stem  # the name is case data: no separators, no "..", not too long
+
+    stem = f"おくやみ案内_{safe_file_stem(name)}_{today.isoformat()}"
     path, n = folder / f"{stem}.pdf", 2
-    while path.exists():
-        path, n = folder / f"{stem}_{n}.pdf", n + 1
+    try:
+        while path.exists() and n < 1000:
+            path, n = folder / f"{stem}_{n}.pdf", n + 1
+    except OSError:  # a folder that cannot be looked into: the dialog lets the clerk choose
+        pass
     return path
 
 

@@ -2,7 +2,8 @@
 drops the day's death list; the import runs in the background with a progress bar, then a summary lists what was
 created and updated, the lines not imported (with why), the 外字 found and the clerk's corrections kept.
 
-The folder and the profile are this PC's settings (``terminal.json``: ``juki_folder``, ``juki_profile``). A file
+Only regular files in the folder are read (a symbolic link, to /etc/passwd or anywhere, is passed over). The folder
+and the profile are this PC's settings (``terminal.json``: ``juki_folder``, ``juki_profile``). A file
 in the folder is imported once it has stopped growing (the RPA finished writing it), then moved into
 ``取込済/`` (or ``取込エラー/`` when the file as a whole could not be read), so it is never imported twice.
 Reading and writing are okuyami/juki (no Qt).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
+from stat import S_ISREG
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayo
                                QLineEdit, QProgressBar, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from ..core.problems import InvalidInput
+from ..core.redact import it_log
 from ..juki.importer import Report, import_file
 from ..juki.profile import load_profile
 from ..juki.reader import FileProblem
@@ -58,6 +61,10 @@ class ImportWorker(QThread):
             self.failed.emit(f"{exc.mark}: {exc.message}。何も取り込んでいません。")
         except StoreError as exc:
             self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - said in Japanese; its text (SQL, a resident's data) goes to the IT log
+            log = it_log("juki-import-failed", error=type(exc).__name__, message=exc)
+            self.failed.emit(f"取り込みの途中で問題が起きました（{type(exc).__name__}）。取り込めた分は保存されています。"
+                             "情報システム担当に連絡してください" + (f"（記録：{log}）" if log else "") + "。")
         else:
             self.done.emit(report)
 
@@ -249,12 +256,18 @@ class JukiImport(QObject):
         folder = self.settings.juki_folder
         if not folder or not Path(folder).is_dir():
             return
-        for path in sorted(Path(folder).iterdir()):
-            if not path.is_file() or path.suffix.lower() != ".csv" or path in self.queue:
+        try:
+            entries = sorted(Path(folder).iterdir())
+        except OSError:
+            return
+        for path in entries:
+            if path.suffix.lower() != ".csv" or path in self.queue:
                 continue
             try:
-                stat = path.stat()
+                stat = path.lstat()  # the entry itself: a symbolic link (to /etc/passwd …) is not followed
             except OSError:
+                continue
+            if not S_ISREG(stat.st_mode):  # regular files only: no links, folders, pipes or devices
                 continue
             size = (stat.st_size, stat.st_mtime)
             if self.sizes.get(path) == size and size[0] > 0:

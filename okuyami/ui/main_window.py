@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
         self.refresh_timer.timeout.connect(self._refresh_due)
         self._refresh_screen: QWidget | None = None
         self.outbox.start()  # what an earlier run could not send goes now
+        from .audit_check import start_audit_check  # the audit log's chain, checked in the background
+        self.audit_check = start_audit_check(self, store)
         self.bridge: NoticeBridge | None = None
         if watch:
             self.bridge = NoticeBridge(store, self, poll_seconds=poll_seconds)

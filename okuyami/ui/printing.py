@@ -38,6 +38,27 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)  # Windows device names
+STEM_MAX_CHARS, STEM_MAX_BYTES = 60, 120  # well under every file system's 255 bytes, with a date and "_2" added
+
+
+def safe_file_stem(text: str, fallback: str = "案件") -> str:
+    """A file name part made from case data (a name typed by the clerk or booked by phone): no folder separator,
+    no ``..``, nothing Windows forbids, not a device name, and short enough that the save dialog can always open
+    (a 10 MB name is cut, on a character boundary)."""
+    stem = _UNSAFE.sub("_", text or "").replace(" ", "").replace("\u3000", "")
+    while ".." in stem:
+        stem = stem.replace("..", "_")
+    stem = stem.strip(" ._")
+    stem = stem[:STEM_MAX_CHARS]
+    while len(stem.encode("utf-8")) > STEM_MAX_BYTES:
+        stem = stem[:-1]
+    if not stem or _RESERVED.match(stem):
+        stem = f"{fallback}_{stem}" if stem else fallback
+    return stem
+
+
 MAX_RENDER_DPI = 600  # office printers print text at 600 dpi; more only costs time and memory
 BAND_BYTES = 16 * 1024 * 1024  # one band of one page at a time (rendered + composited on white)
 LP_TIMEOUT_S = 120
