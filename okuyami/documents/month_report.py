@@ -15,12 +15,12 @@ case numbers and times only, and this module never shows a case number either.
 
 The CSV (UTF-8 with BOM) has exactly the columns ``figure``, ``value``, ``previous_month``, ``definition``; one row
 per figure, including each week, each department and each step of the distributions. Every cell goes through
-:func:`safe_csv_rows` (a cell starting with ``=`` ``+`` ``-`` ``@`` TAB or CR gets a leading ``'``).
+the one CSV writer (okuyami/documents/csvfile.py: a cell starting with ``=`` ``+`` ``-`` ``@`` TAB or CR gets a
+leading ``'``).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -44,10 +44,10 @@ from ..core.calendar import to_jst
 from ..core.rulebook import Rulebook
 from ..core.wareki import format_date
 from ..store.report import Month, MonthFigures, MonthReport
+from . import csvfile
 from .fonts import FontSet, find_fonts
 
 CSV_COLUMNS = ("figure", "value", "previous_month", "definition")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # colours that stay apart in black-and-white print too (dark / mid / light)
 C_MAIN = colors.HexColor("#1f4e79")
@@ -302,16 +302,10 @@ def difference(now, before) -> str:
 
 
 # -- CSV ---------------------------------------------------------------------------------------------------------
-def safe_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: one starting with = + - @ TAB or CR gets a leading '."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def safe_csv_rows(rows) -> bytes:
-    """UTF-8 with BOM, CRLF, every cell formula-safe (the one place this module writes CSV)."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows([[safe_cell(str(c)) for c in row] for row in rows])
-    return buf.getvalue().encode("utf-8-sig")
+    """UTF-8 with BOM, CRLF, every cell formula-safe: through the one CSV writer (okuyami/documents/csvfile.py)."""
+    rows = [[str(c) for c in row] for row in rows]
+    return csvfile.csv_bytes(rows[0], rows[1:])[0]
 
 
 def csv_rows(contents: list[Content]) -> list[list[str]]:
@@ -733,4 +727,4 @@ def write(reports: list[MonthReport], book: Rulebook | None, out: Path, csv_out:
 
 
 __all__ = ["CSV_COLUMNS", "Month", "MonthReport", "corner_content", "department_content", "csv_bytes", "csv_rows",
-           "render", "write", "page_count", "safe_cell", "number"]
+           "render", "write", "page_count", "number"]
