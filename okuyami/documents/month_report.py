@@ -376,6 +376,15 @@ class _Pdf:
             d.add(String(x + box + 3, y, text, fontName=self.g, fontSize=size))
             x += w + gap
 
+    def _value_axis(self, axis) -> None:
+        """Every chart's value axis alike: small labels, light grid lines."""
+        axis.labels.fontName = self.g
+        axis.labels.fontSize = 7
+        axis.strokeColor = C_GRID
+        axis.visibleGrid = True
+        axis.gridStrokeColor = colors.HexColor("#dddddd")
+        axis.gridStrokeWidth = 0.4
+
     @staticmethod
     def _scale(axis, top: float) -> None:
         top = max(1, top)
@@ -408,12 +417,7 @@ class _Pdf:
         c.categoryAxis.labels.dy = -3
         c.categoryAxis.labels.leading = label_size * 1.2
         c.categoryAxis.strokeColor = C_GRID
-        c.valueAxis.labels.fontName = self.g
-        c.valueAxis.labels.fontSize = 7
-        c.valueAxis.strokeColor = C_GRID
-        c.valueAxis.visibleGrid = True
-        c.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
-        c.valueAxis.gridStrokeWidth = 0.4
+        self._value_axis(c.valueAxis)
         self._scale(c.valueAxis, max(values or [0]) * 1.12)
         c.bars[0].fillColor = C_MAIN
         c.bars[0].strokeColor = None
@@ -449,12 +453,7 @@ class _Pdf:
         c.categoryAxis.labels.boxAnchor = "e"
         c.categoryAxis.labels.dx = -3
         c.categoryAxis.strokeColor = C_GRID
-        c.valueAxis.labels.fontName = self.g
-        c.valueAxis.labels.fontSize = 7
-        c.valueAxis.strokeColor = C_GRID
-        c.valueAxis.visibleGrid = True
-        c.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
-        c.valueAxis.gridStrokeWidth = 0.4
+        self._value_axis(c.valueAxis)
         totals = [sum(vals[i] for _l, _c, vals in series) for i in range(len(names))]
         self._scale(c.valueAxis, max(totals or [0]) * 1.08)
         for i, (_label, color, _vals) in enumerate(series):
