@@ -230,7 +230,9 @@ def verify(conn: Connection, *, tail: int | None = None, batch: int = 5000,
     head = conn.execute(sa.select(audit_head).where(audit_head.c.id == 1)).mappings().first()
     head_seq = head["seq"] if head else 0
     sealed = head["sealed_seq"] if head else 0
-    limit_at = (clock or now()) + dt.timedelta(minutes=10)
+    # no entry is later than the clock — the real one, or the command's own ($OKUYAMI_NOW / $OKUYAMI_TODAY) when that
+    # is later (on PostgreSQL the server stamps entries with its real time, whatever the command's clock says)
+    limit_at = (clock or max(now(), dt.datetime.now(dt.timezone.utc))) + dt.timedelta(minutes=10)
     after = 0
     prev = None
     if tail is not None:

@@ -132,7 +132,10 @@ def _functions(schema: str) -> list[str]:
             END IF;
             NEW.id := h.last_id + 1;
             NEW.seq := h.seq + 1;
-            NEW.at := greatest(clock_timestamp(), coalesce(h.at, '-infinity'::timestamptz));
+            -- the command's own time (contract §8: $OKUYAMI_NOW sets every timestamp stored), but never before the
+            -- entry it follows (no back-dating) nor more than 10 minutes ahead of the server's clock
+            NEW.at := greatest(least(coalesce(NEW.at, clock_timestamp()), clock_timestamp() + interval '10 minutes'),
+                               coalesce(h.at, '-infinity'::timestamptz));
             IF EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname IN ({groups})
                        AND pg_has_role(session_user, g.oid, 'MEMBER')) THEN
                 NEW.terminal := session_user;  -- a terminal's own login: the server knows which terminal it is
