@@ -20,7 +20,16 @@ def throwaway_database(admin: str, prefix: str = "okuyami_t") -> tuple[str, Call
 
     def drop() -> None:
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            # no new session from here on (a thread of a test still retrying would come back between the two)
+            conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+            for attempt in range(50):
+                try:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    return
+                except psycopg.errors.InsufficientPrivilege:  # a terminal login's session still ending
+                    if attempt == 49:
+                        raise
+                    time.sleep(0.1)
 
     return make_url(admin).set(database=name).render_as_string(hide_password=False), drop
 
@@ -55,6 +64,7 @@ def terminal_login(owner_url: str, group: str = "counter", department: str | Non
         with psycopg.connect(admin, autocommit=True) as conn:
             # a session of the terminal still open (a listener thread ending) would stop the role and the database
             # from being dropped: the admin becomes a member first, which lets it end those sessions
+            conn.execute(f'ALTER ROLE "{name}" NOLOGIN')  # no new session (a thread retrying would come back)
             conn.execute(f'GRANT "{name}" TO CURRENT_USER')
             for _ in range(100):  # a closed connection's server process may still be ending: wait until it has
                 conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
