@@ -100,7 +100,8 @@ def main() -> None:
     from okuyami.ui.main_window import MainWindow
 
     dept = MainWindow(Store.open(store.db.url, operator="保険 次郎", terminal="hoken-1"), None,
-                      Path(tempfile.mkdtemp()), clerk="保険 次郎", today=VISIT, department="hoken_nenkin", watch=False)
+                      Path(tempfile.mkdtemp()), clerk="保険 次郎", today=VISIT, department="hoken_nenkin", watch=False,
+                      background=False)
     dept.resize(1360, 860)
     dept.show()
     dp = dept.department_page
