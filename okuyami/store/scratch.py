@@ -22,12 +22,17 @@ def throwaway_database(admin: str, prefix: str = "okuyami_t") -> tuple[str, Call
         with psycopg.connect(admin, autocommit=True) as conn:
             # no new session from here on (a thread of a test still retrying would come back between the two)
             conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
-            for attempt in range(50):
+            for attempt in range(300):
+                # end the sessions of the roles this admin may end (its own, the terminal logins it made); an
+                # autovacuum worker busy after a bulk load is no one's to end: a plain DROP waits it out
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                             "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+                             "AND usesysid IN (SELECT oid FROM pg_roles WHERE pg_has_role(oid, 'USAGE'))", (name,))
                 try:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
                     return
-                except psycopg.errors.InsufficientPrivilege:  # a terminal login's session still ending
-                    if attempt == 49:
+                except psycopg.errors.ObjectInUse:
+                    if attempt == 299:
                         raise
                     time.sleep(0.1)
 
