@@ -437,3 +437,27 @@ def test_two_terminals_importing_the_same_file_at_once_make_one_case_each(db_url
         assert s.count_cases() == 250
     finally:
         s.close()
+
+
+def test_an_imports_notices_reach_the_terminals(store, book, tmp_path):
+    """The bulk import rings the lists and each department with work (also on PostgreSQL, where a watcher reads
+    notices by their writing transaction: one without it would never arrive)."""
+    import time
+
+    from okuyami.juki.importer import import_file
+
+    got: list = []
+    watcher = store.watcher(got.extend, poll_seconds=0.05)
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 10
+        while watcher.connected is not True and time.monotonic() < deadline:
+            time.sleep(0.02)
+        import_file(store, write_csv(tmp_path / "d.csv", [YAMADA, TAKAHASHI]), book=book, today=TODAY)
+        deadline = time.monotonic() + 5
+        while not any(n.kind == "task" for n in got) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        watcher.stop()
+    assert any(n.kind == "case" for n in got)
+    assert {n.department for n in got if n.kind == "task"} >= {"shimin", "hoken_nenkin"}

@@ -25,7 +25,6 @@ from . import audit, bulk, cases as cases_mod, notices
 from .database import Actor, now
 from .schema import (DATE_COLUMNS, PERSON_COLUMNS, answers, cases, gaiji_choices, juki_baseline,
                      juki_imports, tasks)
-from .schema import notices as notices_table
 
 MISSING = object()
 FIELD_LABELS = {"deceased.name": "氏名", "deceased.kana": "氏名カナ", "deceased.sex": "性別",
@@ -372,14 +371,11 @@ def _create(conn: Connection, actor: Actor, records: list[JukiRecord], book, at:
     bulk.insert_rows(conn, tasks, ("case_id", "procedure", "department", "status", "note", "operator", "updated_at",
                                    "version", "applies"), task_rows)
     # new cases: nobody has them open, so one notice for the lists and one per department (its work list) suffice
-    conn.execute(notices_table.insert(), [{"at": at, "case_id": None, "department": None, "kind": "case",
-                                           "terminal": actor.terminal}]
-                 + [{"at": at, "case_id": None, "department": d, "kind": "task", "terminal": actor.terminal}
-                    for d in sorted(departments)])
+    notices.ring(conn, "case", None, terminal=actor.terminal)
+    for dept in sorted(departments):
+        notices.ring(conn, "task", None, dept, terminal=actor.terminal)
     audit.record_many(conn, audit_rows)
     audit.seen(conn, actor, at)
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_notify(:ch, '')"), {"ch": notices.CHANNEL})
     return []
 
 

@@ -263,7 +263,8 @@ notices = sa.Table(
     sa.Column("department", sa.String(100), nullable=True),
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("terminal", sa.String(100), nullable=False, server_default=""),
-    # PostgreSQL: the writing transaction's id (pg_current_xact_id), for reading notices in commit order (notices.py)
+    # PostgreSQL: the writing transaction's id (pg_current_xact_id, also its default since 0005), for reading notices
+    # in commit order (notices.py)
     sa.Column("xact", sa.BigInteger, nullable=True),
 )
 sa.Index("ix_notices_xact", notices.c.xact)

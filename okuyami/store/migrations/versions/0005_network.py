@@ -27,6 +27,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('xact', sa.BigInteger(), nullable=True))
         batch_op.create_index('ix_notices_xact', ['xact'], unique=False)
         batch_op.create_index('ix_notices_at', ['at'], unique=False)
+    if op.get_bind().dialect.name == 'postgresql':  # any insert records its transaction, not only notices.ring's
+        op.execute("ALTER TABLE notices ALTER COLUMN xact SET DEFAULT (pg_current_xact_id()::text::bigint)")
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.create_index('ix_visits_scheduled_at', ['scheduled_at'], unique=False)
         batch_op.create_index('ix_visits_started_at', ['started_at'], unique=False)
