@@ -197,7 +197,8 @@ def test_import_creates_cases_not_yet_visited(store, book, tmp_path, today):
     assert store.sync_tasks(ids[2], evaluate_row(book, row), book) is False
     assert store.case_marks(list(ids.values())) == {ids[2]: (True, False), ids[3]: (True, False), ids[4]: (True, True)}
     entries = store.history(ids[2])
-    assert [e.action for e in entries] == ["case.create", "juki.import"]
+    assert [e.action for e in entries] == ["case.create"] and entries[0].detail["source"] == "juki"
+    assert entries[0].describe_ja() == "案件を作成（住基から取込）" and entries[0].detail["line"] == 2
     assert "山田" not in json.dumps([e.detail for e in entries], ensure_ascii=False)  # no personal values
 
 

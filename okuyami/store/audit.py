@@ -48,7 +48,7 @@ class AuditEntry:
                 "id": self.id}  # the id audit verify names
 
     def describe_ja(self) -> str:
-        what = ACTIONS_JA.get(self.action, self.action)
+        what = ACTIONS_JA.get(self.action, self.action) + ("（住基から取込）" if self.detail.get("source") == "juki" else "")
         extra = "、".join(f"{v}" for k, v in self.detail.items() if k in ("fact", "field", "procedure", "status", "state"))
         return what + (f"（{extra}）" if extra else "")
 
@@ -59,7 +59,8 @@ class AuditEntry:
 # holds the last link, so a removed tail is found as well as a changed, removed or inserted entry in the middle.
 # SQLite: the store computes the links inside its write transaction (one writer at a time: BEGIN IMMEDIATE) and
 # triggers refuse an entry that does not continue the chain. PostgreSQL: a SECURITY DEFINER trigger locks the
-# head row, sets id, seq, at (the server's clock), terminal (the login role of a terminal) and the hashes in SQL
+# head row, sets id, seq, at (the command's time, never before the last entry nor ahead of the server's
+# clock), terminal (the login role of a terminal) and the hashes in SQL
 # (store/roles.py), so the chain stays linear whatever the terminals do at the same moment, and nobody but the
 # owner can write a link of their choosing.
 GENESIS = "0" * 64
