@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -19,6 +21,20 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextlib.contextmanager
+def no_collector_pause():
+    """Around a call whose test bounds how long it keeps the caller (the window back at once, a bomb refused in a
+    second): Python's collector, walking the objects of every test run before this one, can stop this process for
+    0.2–0.6 s at any allocation — the suite's heap, not the code under test (the app freezes its own start-up
+    objects: ``okuyami.ui.app.settle_memory``)."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @pytest.fixture(scope="session")

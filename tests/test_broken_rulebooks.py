@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from conftest import no_collector_pause
 
 from okuyami.core.messages import CATALOGUE, kind_of
 from okuyami.core.rulebook import check_rulebook
@@ -386,10 +387,13 @@ def test_an_alias_bomb_is_refused_within_a_second_everywhere(rulebook, tmp_path)
     scenario = rulebook / "rules" / "scenarios" / "bomb.yaml"
     scenario.write_text(bomb + "scenarios: []\n", encoding="utf-8")
     for load in (lambda: load_case(case), lambda: load_profile(profile)):
-        started = time.perf_counter()
-        with pytest.raises(InvalidInput) as exc:
-            load()
-        assert time.perf_counter() - started < 1.0
+        with no_collector_pause(), pytest.raises(InvalidInput) as exc:
+            started = time.perf_counter()
+            try:
+                load()
+            finally:
+                took = time.perf_counter() - started
+        assert took < 1.0
         assert "[alias expansion]" in str(exc.value.problems[0])
     from okuyami.core.rulebook import load_rulebook
     from okuyami.core.scenarios import run_all
@@ -399,9 +403,11 @@ def test_an_alias_bomb_is_refused_within_a_second_everywhere(rulebook, tmp_path)
     assert any("[alias expansion]" in str(p) for p in problems.errors)
     shimin = rulebook / "rules" / "shimin.yaml"
     shimin.write_text(_bomb(shimin.read_text(encoding="utf-8")), encoding="utf-8")
-    started = time.perf_counter()
-    check_rulebook(rulebook / "rules.yaml")
-    assert time.perf_counter() - started < 1.0
+    with no_collector_pause():
+        started = time.perf_counter()
+        check_rulebook(rulebook / "rules.yaml")
+        took = time.perf_counter() - started
+    assert took < 1.0
 
 
 def test_a_deadline_of_ten_thousand_years_never_reaches_the_counter(rulebook):

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import no_collector_pause
 from pypdf import PdfReader
 
 pytest.importorskip("PySide6")
@@ -122,9 +123,12 @@ def test_the_window_is_back_at_once_and_the_job_can_be_cancelled(qtbot, tmp_path
     plain, _ = heavy
     status = PrintStatus()
     qtbot.addWidget(status)
-    t0 = time.perf_counter()
-    job = status.start(pdf_printer(tmp_path / "x.pdf"), plain, backend="render")
-    assert time.perf_counter() - t0 < 0.2  # the clerk has the window back
+    printer = pdf_printer(tmp_path / "x.pdf")
+    with no_collector_pause():
+        t0 = time.perf_counter()
+        job = status.start(printer, plain, backend="render")
+        took = time.perf_counter() - t0
+    assert took < 0.2  # the clerk has the window back
     assert status.busy and not status.bar.isHidden()
     assert status.start(pdf_printer(tmp_path / "y.pdf"), plain) is None  # one job at a time, said plainly
     assert "前の印刷" in status.label.text()
