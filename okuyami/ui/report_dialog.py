@@ -199,25 +199,21 @@ class ReportDialog(QDialog):
         return f"月次報告_{month.iso()}{'' if department in (None, ALL) else '_' + department}.{suffix}"
 
     def save_pdf(self, target: Path) -> bool:
-        if self.pdf is None:
-            return False
-        try:
-            Path(target).write_bytes(self.pdf)
-        except OSError as exc:
-            self._failed(f"{target} に保存できません（{exc.strerror}）")
-            return False
-        self.message.setText(f"PDFを保存しました：{target}")
-        return True
+        return self._save(self.pdf, target, "PDFを保存しました")
 
     def save_csv(self, target: Path) -> bool:
-        if self.csv is None:
+        return self._save(self.csv, target, "CSVを保存しました（UTF-8、BOM付き。Excelでそのまま開けます）")
+
+    def _save(self, data: bytes | None, target: Path, done: str) -> bool:
+        """Write the report made last (PDF or CSV) to ``target``; say where it went, or why it could not."""
+        if data is None:
             return False
         try:
-            Path(target).write_bytes(self.csv)
+            Path(target).write_bytes(data)
         except OSError as exc:
             self._failed(f"{target} に保存できません（{exc.strerror}）")
             return False
-        self.message.setText(f"CSVを保存しました（UTF-8、BOM付き。Excelでそのまま開けます）：{target}")
+        self.message.setText(f"{done}：{target}")
         return True
 
     def save_pdf_dialog(self) -> None:
